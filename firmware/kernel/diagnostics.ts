@@ -1,0 +1,64 @@
+/**
+ * Diagnostics: uxTaskGetSystemState, vTaskList and vTaskGetRunTimeStats.
+ * JS engines do not expose a task's stack use, so the high-water mark is reported only when a
+ * port supplies `stackProbe`; otherwise vTaskList prints "-" in its column.
+ */
+import type { Kernel } from './kernel.js';
+import type { Task, TaskState } from './task.js';
+
+export interface TaskStatus {
+  name: string;
+  number: number;
+  state: TaskState;
+  priority: number;
+  basePriority: number;
+  runTime: number;
+  stackDepth: number;
+  stackHighWaterMark: number | null;
+}
+
+export type StackProbe = (task: Task) => number | null;
+
+/** uxTaskGetSystemState: every task, highest ready priority first. */
+export function taskStatus(k: Kernel, stackProbe: StackProbe | null = null): TaskStatus[] {
+  return k.tasks().map((t) => ({
+    name: t.name,
+    number: t.number,
+    state: k.stateOf(t),
+    priority: t.priority,
+    basePriority: t.basePriority,
+    runTime: t === k.current ? t.runTime : t.runTime,
+    stackDepth: t.stackDepth,
+    stackHighWaterMark: stackProbe === null ? null : stackProbe(t),
+  }));
+}
+
+const STATE_CHAR: Record<TaskState, string> = { Running: 'X', Ready: 'R', Blocked: 'B', Suspended: 'S', Deleted: 'D' };
+
+function padName(k: Kernel, name: string): string {
+  let out = name;
+  while (out.length < k.config.maxTaskNameLength - 1) out += ' ';
+  return out;
+}
+
+/** vTaskList: `name\tstate\tpriority\tstack high-water mark\tnumber`, one line a task. */
+export function taskList(k: Kernel, stackProbe: StackProbe | null = null): string {
+  let out = '';
+  for (const s of taskStatus(k, stackProbe)) {
+    const hwm = s.stackHighWaterMark === null ? '-' : String(s.stackHighWaterMark);
+    out += `${padName(k, s.name)}\t${STATE_CHAR[s.state]}\t${s.priority}\t${hwm}\t${s.number}\r\n`;
+  }
+  return out;
+}
+
+/** vTaskGetRunTimeStats: `name\tcount\tpercent%`, "<1%" below one percent. */
+export function runTimeStats(k: Kernel): string {
+  const all = taskStatus(k);
+  const total = k.runTimeCounter();
+  let out = '';
+  for (const s of all) {
+    const percent = total > 0 ? Math.floor(s.runTime / (total / 100)) : 0;
+    out += `${padName(k, s.name)}\t${s.runTime}\t${percent > 0 ? `${percent}%` : '<1%'}\r\n`;
+  }
+  return out;
+}
