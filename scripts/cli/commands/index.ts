@@ -1,0 +1,7 @@
+import type { CommandModule } from '../command.js';
+
+/**
+ * Every `mote` subcommand, in the order `mote --help` lists them.
+ * To add one: write scripts/cli/commands/<name>.ts exporting a CommandModule and list it here.
+ */
+export const commands: readonly CommandModule[] = [];
