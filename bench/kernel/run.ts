@@ -3,9 +3,9 @@
  * an xsnap worker, and reports switches per second with the ratio to the hand-written baseline
  * measured in the same run on the same engine.
  */
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { bundleForXS, runOnXS } from '../../firmware/host/xs/index.js';
+import { packageFile } from '../../scripts/lib/paths.js';
 import { type Measurement, measure } from './workloads.js';
 
 export interface EngineResult {
@@ -21,8 +21,7 @@ function withRatios(engine: 'node' | 'xs', rows: Measurement[]): EngineResult {
 export async function runKernelBench(switches = 200_000, rounds = 5): Promise<EngineResult[]> {
   if (switches % 20 !== 0) throw new RangeError('switches must be a multiple of 20');
   const node = withRatios('node', measure(() => performance.now(), switches, rounds));
-  const entry = fileURLToPath(new URL('./xs-entry.ts', import.meta.url));
-  const bundle = await bundleForXS(entry);
+  const bundle = await bundleForXS(packageFile('bench/kernel/xs-entry.ts'));
   const source = `const SWITCHES = ${switches}; const ROUNDS = ${rounds};\n${bundle}`;
   const xs = await runOnXS(source, { timeoutMs: 600_000 });
   return [node, withRatios('xs', xs.result as Measurement[])];

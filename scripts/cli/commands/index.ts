@@ -1,7 +1,9 @@
 import type { CommandModule } from '../command.js';
+import { benchCommand } from './bench.js';
+import { kernelCommand } from './kernel.js';
 
 /**
  * Every `mote` subcommand, in the order `mote --help` lists them.
  * To add one: write scripts/cli/commands/<name>.ts exporting a CommandModule and list it here.
  */
-export const commands: readonly CommandModule[] = [];
+export const commands: readonly CommandModule[] = [kernelCommand, benchCommand];
