@@ -11,7 +11,7 @@
 import type { Kernel } from './kernel.js';
 import { removeItem } from './list.js';
 import { Semaphore } from './semaphore.js';
-import type { Op, Task } from './task.js';
+import { type Op, type Task, Token } from './task.js';
 
 /** xTaskPriorityInherit: returns true when the holder has (or already had) inherited. */
 function priorityInherit(k: Kernel, holder: Task | null): boolean {
@@ -92,7 +92,11 @@ export class Mutex extends Semaphore {
 
   /** xSemaphoreGive: false unless the caller holds the mutex. */
   override *give(): Op<boolean> {
-    if (this.holder !== this.kernel.current) return false;
+    if (this.holder !== this.kernel.current) {
+      // Still a kernel call: a due tick or interrupt switch is handled here, as everywhere.
+      if (this.kernel.checkpoint()) yield Token.Checkpoint;
+      return false;
+    }
     return yield* this.genericSend(true, 0, 'back');
   }
 
@@ -117,6 +121,7 @@ export class RecursiveMutex extends Mutex {
   /** xSemaphoreTakeRecursive. */
   *takeRecursive(ticksToWait = 0): Op<boolean> {
     if (this.holder === this.kernel.current) {
+      if (this.kernel.checkpoint()) yield Token.Checkpoint;
       this.depth++;
       return true;
     }
@@ -127,8 +132,9 @@ export class RecursiveMutex extends Mutex {
 
   /** xSemaphoreGiveRecursive: false unless the caller holds it; released when the count hits 0. */
   *giveRecursive(): Op<boolean> {
-    if (this.holder !== this.kernel.current) return false;
+    if (this.holder !== this.kernel.current) return yield* this.give(); // false, after its checkpoint
     if (--this.depth === 0) yield* this.give();
+    else if (this.kernel.checkpoint()) yield Token.Checkpoint;
     return true;
   }
 }

@@ -110,13 +110,21 @@ export abstract class QueueBase<T> {
   }
 }
 
-/** One level of copying: arrays, typed arrays and plain objects get a new outer container. */
+/**
+ * One level of copying: arrays, typed arrays, DataViews, ArrayBuffers and plain objects get a new
+ * outer container (binary ones a copy of their bytes).
+ */
 export function copyItem<T>(item: T): T {
   if (item === null || typeof item !== 'object') return item;
   if (Array.isArray(item)) return item.slice() as T;
+  // Uint8Array.slice copies bytes on every engine mote targets (ArrayBuffer.slice and
+  // ArrayBuffer.isView are not on all of them).
+  if (item instanceof ArrayBuffer) return new Uint8Array(item).slice().buffer as unknown as T;
   const view = item as unknown as Uint8Array;
-  // Typed arrays (not DataView, which has no slice); ArrayBuffer.isView is not on every engine.
-  if (view.buffer instanceof ArrayBuffer && typeof view.slice === 'function') return view.slice() as unknown as T;
+  if (view.buffer instanceof ArrayBuffer) {
+    if (typeof view.slice === 'function') return view.slice() as unknown as T;
+    return new DataView(new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice().buffer) as unknown as T;
+  }
   return Object.assign({}, item);
 }
 
@@ -132,11 +140,18 @@ export class Queue<T> extends QueueBase<T> {
     super(kernel, length, options.name ?? 'queue');
   }
 
-  protected storeItem(item: T, position: SendPosition): boolean {
+  /**
+   * Rejects what cannot be sent (FreeRTOS asserts) when the call is made, whether or not the
+   * queue has room, so a full queue neither hides the error nor defers it to a later retry.
+   */
+  private check(item: T, position: SendPosition): void {
     if (item === undefined) throw new TypeError(`${this.name}: undefined cannot be queued`);
+    if (position === 'overwrite' && this.length !== 1) throw new RangeError(`${this.name}: overwrite is only for queues of length 1`);
+  }
+
+  protected storeItem(item: T, position: SendPosition): boolean {
     const copy = copyItem(item);
     if (position === 'overwrite') {
-      if (this.length !== 1) throw new RangeError(`${this.name}: overwrite is only for queues of length 1`);
       this.items.length = 0;
       this.items.push(copy);
       this.count = 1;
@@ -159,16 +174,19 @@ export class Queue<T> extends QueueBase<T> {
 
   /** xQueueSendToBack: false when still full after `ticksToWait`. */
   send(item: T, ticksToWait = 0): Op<boolean> {
+    this.check(item, 'back');
     return this.genericSend(item, ticksToWait, 'back');
   }
 
   /** xQueueSendToFront. */
   sendToFront(item: T, ticksToWait = 0): Op<boolean> {
+    this.check(item, 'front');
     return this.genericSend(item, ticksToWait, 'front');
   }
 
   /** xQueueOverwrite: length-1 queues only; always succeeds. */
   overwrite(item: T): Op<boolean> {
+    this.check(item, 'overwrite');
     return this.genericSend(item, 0, 'overwrite');
   }
 
@@ -183,14 +201,17 @@ export class Queue<T> extends QueueBase<T> {
   }
 
   sendFromISR(item: T): boolean {
+    this.check(item, 'back');
     return this.genericSendFromISR(item, 'back');
   }
 
   sendToFrontFromISR(item: T): boolean {
+    this.check(item, 'front');
     return this.genericSendFromISR(item, 'front');
   }
 
   overwriteFromISR(item: T): boolean {
+    this.check(item, 'overwrite');
     return this.genericSendFromISR(item, 'overwrite');
   }
 

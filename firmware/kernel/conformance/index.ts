@@ -1,5 +1,12 @@
 /** Every conformance scenario, in one list (Node tests, the XS run and `mote kernel` use it). */
 import type { Scenario } from './harness.js';
 import { scenario as example } from './scenarios/example.js';
+import { scenario as genQ } from './scenarios/gen-q.js';
+import { scenario as recmutex } from './scenarios/recmutex.js';
+import { scenario as qpeek } from './scenarios/qpeek.js';
+import { scenario as blockQ } from './scenarios/block-q.js';
+import { scenario as countsem } from './scenarios/countsem.js';
+import { scenario as queueOverwrite } from './scenarios/queue-overwrite.js';
+import { scenario as intSem } from './scenarios/int-sem.js';
 
-export const scenarios: Scenario[] = [example];
+export const scenarios: Scenario[] = [example, genQ, recmutex, qpeek, blockQ, countsem, queueOverwrite, intSem];
