@@ -250,3 +250,25 @@ describe('Semaphores and mutexes: contracts', () => {
     stillWorks(kernel, clock);
   });
 });
+
+describe('copyItem and class instances', () => {
+  test('queues a class instance by reference, keeping its prototype, and copies plain objects', async () => {
+    const { copyItem } = await import('./queue.js');
+    class Reading {
+      constructor(readonly value: number) {}
+      twice(): number {
+        return this.value * 2;
+      }
+    }
+    const r = new Reading(21);
+    expect(copyItem(r)).toBe(r);
+    expect(copyItem(r).twice()).toBe(42);
+    const plain = { a: 1 };
+    const copy = copyItem(plain);
+    expect(copy).toEqual(plain);
+    expect(copy).not.toBe(plain);
+    const made = Object.create(null) as Record<string, number>;
+    made.x = 1;
+    expect(copyItem(made)).toBe(made); // no constructor: not a plain literal, passed as is
+  });
+});

@@ -3,7 +3,8 @@
  *
  * Contract, as FreeRTOS's queue.h:
  * - Items are copied in and out, one level deep (as FreeRTOS copies an item's bytes: what an
- *   item points to is shared). `undefined` cannot be queued: receive returns it for "nothing".
+ *   item points to is shared): arrays, plain objects, typed arrays, DataViews and ArrayBuffers
+ *   get a new outer container; a class instance is queued by reference, like a pointer. `undefined` cannot be queued: receive returns it for "nothing".
  * - send/sendToFront/receive/peek block for up to `ticksToWait` (MAX_DELAY: forever, 0: not at
  *   all). Waiters are ordered by priority, equal priorities first come first served.
  * - No hand-off: a waiter that is woken retries; if another task got there first it blocks
@@ -125,7 +126,10 @@ export function copyItem<T>(item: T): T {
     if (typeof view.slice === 'function') return view.slice() as unknown as T;
     return new DataView(new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice().buffer) as unknown as T;
   }
-  return Object.assign({}, item);
+  // Plain objects are copied; an instance of a class is queued by reference, as a pointer would
+  // be on FreeRTOS (copying would lose its prototype).
+  if ((item as { constructor?: unknown }).constructor === Object) return Object.assign({}, item);
+  return item;
 }
 
 export interface QueueOptions {
