@@ -133,7 +133,8 @@ export class Kernel {
       if (--this.isrDepth === 0 && this.started) {
         if (this.isrWoken) {
           this.isrWoken = false;
-          if (this.dispatching) this.isrSwitch = true;
+          // With the scheduler suspended, switchContext only pends the yield (xYieldPending).
+          if (this.dispatching && this.schedulerSuspended === 0) this.isrSwitch = true;
           else this.switchContext();
         }
         this.dispatch();
@@ -175,14 +176,12 @@ export class Kernel {
           step = (task.body as TaskBody).next();
         } catch (error) {
           // The task is gone; the kernel stays consistent and the error reaches the host.
-          this.removeTask(task);
-          this.switchContext();
+          this.endTask(task);
           throw error;
         }
         if (step.done) {
           // FreeRTOS tasks must not return; here a task that returns deletes itself.
-          this.removeTask(task);
-          this.switchContext();
+          this.endTask(task);
           continue;
         }
         const token = step.value;
@@ -200,12 +199,29 @@ export class Kernel {
             return;
           }
         } else {
-          throw new TypeError(`kernel: task "${task.name}" yielded ${String(token)} outside a kernel call`);
+          // Not from a kernel call (`yield` where `yield*` was meant): the task is broken, and is
+          // deleted as one that throws is; the kernel stays consistent and the error reaches the host.
+          this.endTask(task);
+          const what = token !== null && typeof token === 'object' ? Object.prototype.toString.call(token) : String(token);
+          throw new TypeError(`kernel: task "${task.name}" yielded ${what}; kernel calls are made with \`yield* call()\``);
         }
       }
     } finally {
       this.dispatching = false;
     }
+  }
+
+  /**
+   * The running task ended (returned, threw, or yielded something else): it is deleted. If it had
+   * the scheduler suspended, that ends with it; otherwise nothing could ever run again.
+   */
+  private endTask(task: Task): void {
+    if (this.schedulerSuspended > 0) {
+      this.schedulerSuspended = 1;
+      this.resumeAllInternal();
+    }
+    this.removeTask(task);
+    this.switchContext();
   }
 
   private tickDue(): boolean {
@@ -263,6 +279,8 @@ export class Kernel {
       return;
     }
     this.yieldPending = false;
+    // This switch also serves any switch an interrupt asked for (pended yields coalesce).
+    this.isrSwitch = false;
     const out = this.current as Task;
     const now = this.runTimeCounter();
     out.runTime += now - this.switchedInAt;
@@ -430,6 +448,9 @@ export class Kernel {
     if (this.schedulerSuspended === 0) throw new Error('kernel: resumeAll without suspendAll');
     const yielded = this.resumeAllInternal();
     if (yielded) yield Token.Switch;
+    // Still a kernel call: a tick that fell due while the scheduler was suspended is acted on
+    // here (where FreeRTOS processes pended ticks), and a suspendAll/resumeAll loop sees ticks.
+    else if (this.checkpoint()) yield Token.Checkpoint;
     return yielded;
   }
 
@@ -494,6 +515,7 @@ export class Kernel {
   *deleteTask(task: Task | null = null): Op {
     if (this.checkpoint()) yield Token.Checkpoint;
     const t = task ?? (this.current as Task);
+    if (t === this.current && this.schedulerSuspended > 0) throw new Error('kernel: a task cannot delete itself while the scheduler is suspended');
     this.removeTask(t);
     if (t === this.current) yield Token.Switch;
   }
@@ -530,14 +552,12 @@ export class Kernel {
   *delayUntil(wake: WakeTime, period: number): Op<boolean> {
     if (this.checkpoint()) yield Token.Checkpoint;
     if (!(period > 0)) invalid('delayUntil needs a period above 0');
+    this.assertCanBlock(); // FreeRTOS asserts this whether or not the call would block
     const now = this.tickCount;
     const timeToWake = wake.previous + period;
     const shouldDelay = timeToWake > now;
     wake.previous = timeToWake;
-    if (shouldDelay) {
-      this.assertCanBlock();
-      this.addCurrentToDelayedList(timeToWake - now, false);
-    }
+    if (shouldDelay) this.addCurrentToDelayedList(timeToWake - now, false);
     yield Token.Switch;
     return shouldDelay;
   }
@@ -563,9 +583,14 @@ export class Kernel {
     if (t === this.current) yield Token.Switch;
   }
 
-  /** prvTaskIsTaskSuspended: in the suspended list, and not merely blocked without a timeout. */
+  /**
+   * prvTaskIsTaskSuspended: in the suspended list, and not merely blocked without a timeout, on an
+   * object or on a notification.
+   */
   private isSuspended(t: Task): boolean {
-    return t.stateItem.container === this.suspendedList && t.eventItem.container === null;
+    if (t.stateItem.container !== this.suspendedList || t.eventItem.container !== null) return false;
+    for (let i = 0; i < t.notifyState.length; i++) if (t.notifyState[i] === NotifyState.Waiting) return false;
+    return true;
   }
 
   /** vTaskResume: one resume undoes any number of suspends. */

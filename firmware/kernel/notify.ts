@@ -124,10 +124,10 @@ export function* notifyWait(k: Kernel, clearOnEntry: number, clearOnExit: number
   checkIndex(k, index);
   const t = k.current as Task;
   if (t.notifyState[index] !== NotifyState.Received) {
+    if (ticksToWait > 0) k.assertCanBlock(); // before any change, so a misuse leaves no trace
     t.notifyValue[index] = (t.notifyValue[index] & ~clearOnEntry) >>> 0;
     t.notifyState[index] = NotifyState.Waiting;
     if (ticksToWait > 0) {
-      k.assertCanBlock();
       k.addCurrentToDelayedList(ticksToWait, true);
       yield Token.Switch;
     }
