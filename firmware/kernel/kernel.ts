@@ -76,6 +76,8 @@ export class Kernel {
   private isrSwitch = false;
   private time: TimeSource | null = null;
   private switchedInAt = 0;
+  /** Errors from hooks and timer callbacks, thrown to the host once the running task yields. */
+  private readonly raised: unknown[] = [];
 
   constructor(config: Partial<KernelConfig> = {}) {
     this.config = resolveConfig(config);
@@ -170,6 +172,7 @@ export class Kernel {
     this.dispatching = true;
     try {
       for (;;) {
+        if (this.raised.length > 0) throw this.raised.shift();
         const task = this.current as Task;
         let step: IteratorResult<Token, void>;
         try {
@@ -208,6 +211,7 @@ export class Kernel {
       }
     } finally {
       this.dispatching = false;
+      if (this.raised.length > 0) throw this.raised.shift();
     }
   }
 
@@ -222,6 +226,21 @@ export class Kernel {
     }
     this.removeTask(task);
     this.switchContext();
+  }
+
+  /**
+   * An idle hook or a timer callback threw: the system task it ran in goes on, and the error
+   * reaches the host (the caller of tick/isr/start) as soon as the running task yields.
+   */
+  reportError(error: unknown): void {
+    this.raised.push(error);
+  }
+
+  /** Tick counts are whole numbers from 0 (MAX_DELAY included). */
+  checkTicks(ticks: number, what = 'ticks'): void {
+    if (typeof ticks !== 'number' || !(ticks >= 0) || ticks !== Math.floor(ticks)) {
+      invalid(`${what} must be a whole number of ticks from 0, got ${ticks}`);
+    }
   }
 
   private tickDue(): boolean {
@@ -248,7 +267,13 @@ export class Kernel {
       this.freeTerminated();
       if (!this.config.preemption) yield Token.Switch;
       else if (this.config.idleShouldYield && this.readyLists[0].length > 1) yield Token.Switch;
-      if (this.config.idleHook) this.config.idleHook();
+      if (this.config.idleHook) {
+        try {
+          this.config.idleHook();
+        } catch (error) {
+          this.reportError(error);
+        }
+      }
       yield Token.Idle;
     }
   }
@@ -412,6 +437,7 @@ export class Kernel {
 
   /** vTaskInternalSetTimeOutState. */
   timeOut(ticks: number): TimeOut {
+    this.checkTicks(ticks);
     return { entry: this.tickCount, ticks };
   }
 
@@ -537,6 +563,7 @@ export class Kernel {
   /** vTaskDelay: block for `ticks` from now; 0 just yields. MAX_DELAY is a finite wait here. */
   *delay(ticks: number): Op {
     if (this.checkpoint()) yield Token.Checkpoint;
+    this.checkTicks(ticks);
     if (ticks > 0) {
       this.assertCanBlock();
       this.addCurrentToDelayedList(ticks, false);

@@ -32,9 +32,14 @@ export interface TimerMessage {
   fn: Callback | null;
 }
 
-function* run(callback: Callback): Op {
-  const r = callback();
-  if (r !== undefined && r !== null && typeof (r as Op<unknown>).next === 'function') yield* r as Op<unknown>;
+/** Runs a callback in the service task; one that throws is reported, and the task goes on. */
+function* run(kernel: Kernel, callback: Callback): Op {
+  try {
+    const r = callback();
+    if (r !== undefined && r !== null && typeof (r as Op<unknown>).next === 'function') yield* r as Op<unknown>;
+  } catch (error) {
+    kernel.reportError(error);
+  }
 }
 
 export class TimerService {
@@ -97,7 +102,7 @@ export class TimerService {
 
   private *expire(timer: Timer): Op {
     this.kernel.config.trace?.timerExpired?.(timer.name);
-    yield* run(() => timer.callback(timer));
+    yield* run(this.kernel, () => timer.callback(timer));
   }
 
   /** prvReloadTimer: one callback for every period already missed. */
@@ -122,7 +127,7 @@ export class TimerService {
       const message = yield* this.commands.receive(0);
       if (message === undefined) return;
       if (message.id === Command.PendFunction) {
-        yield* run(message.fn as Callback);
+        yield* run(this.kernel, message.fn as Callback);
         continue;
       }
       const timer = message.timer as Timer;
