@@ -68,3 +68,25 @@ describe('tick counts are whole numbers from 0', () => {
     });
   }
 });
+
+describe('EventGroup.sync refuses to block before it changes anything', () => {
+  test('with the scheduler suspended it throws and leaves the bits alone', async () => {
+    const { EventGroup } = await import('./index.js');
+    const k = new Kernel();
+    const group = new EventGroup(k);
+    const seen: string[] = [];
+    k.createTask('t', 1, function* () {
+      k.suspendAll();
+      try {
+        yield* group.sync(0x1, 0x3, 10);
+      } catch (e) {
+        seen.push((e as Error).message);
+      }
+      yield* k.resumeAll();
+      seen.push(`bits ${group.getBits()}`);
+      yield* k.suspend();
+    });
+    new VirtualClock(k).start();
+    expect(seen).toEqual(['kernel: a task cannot block while the scheduler is suspended', 'bits 0']);
+  });
+});

@@ -127,6 +127,7 @@ export class EventGroup {
     this.check(bitsToSet, 'bits to set');
     this.check(waitFor, 'bits to wait for');
     if (waitFor === 0) throw new RangeError(`${this.name}: sync needs at least one bit to wait for`);
+    if (ticksToWait !== 0) k.assertCanBlock(); // before any bit is set, as FreeRTOS asserts at entry
     const original = this.bits;
     this.apply(bitsToSet);
     if (((original | bitsToSet) & waitFor) === waitFor) {
