@@ -51,14 +51,18 @@ export function taskList(k: Kernel, stackProbe: StackProbe | null = null): strin
   return out;
 }
 
-/** vTaskGetRunTimeStats: `name\tcount\tpercent%`, "<1%" below one percent. */
+/**
+ * vTaskGetRunTimeStats: `name\tcount\t\tpercent%`, "<1%" below one percent. As in FreeRTOS the
+ * total is divided by 100 in whole numbers first, and nothing is listed while that is 0.
+ */
 export function runTimeStats(k: Kernel): string {
   const all = taskStatus(k);
-  const total = k.runTimeCounter();
+  const hundredth = Math.floor(k.runTimeCounter() / 100);
   let out = '';
+  if (hundredth === 0) return out;
   for (const s of all) {
-    const percent = total > 0 ? Math.floor(s.runTime / (total / 100)) : 0;
-    out += `${padName(k, s.name)}\t${s.runTime}\t${percent > 0 ? `${percent}%` : '<1%'}\r\n`;
+    const percent = Math.floor(s.runTime / hundredth);
+    out += `${padName(k, s.name)}\t${s.runTime}\t\t${percent > 0 ? `${percent}%` : '<1%'}\r\n`;
   }
   return out;
 }

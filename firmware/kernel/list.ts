@@ -65,15 +65,13 @@ export class List<T> {
     return this.end.next;
   }
 
-  /** Owners in the order `nextOwner` would visit them, without moving the index. */
+  /**
+   * Owners from the head to the end, as prvListTasksWithinSingleList walks a list for
+   * uxTaskGetSystemState (whatever the round-robin index; the index is not moved).
+   */
   owners(): T[] {
     const out: T[] = [];
-    let at = this.index;
-    for (let i = 0; i < this.length; i++) {
-      at = at.next;
-      if (at === this.end) at = at.next;
-      out.push(at.owner);
-    }
+    for (let at = this.end.next; at !== this.end; at = at.next) out.push(at.owner);
     return out;
   }
 }

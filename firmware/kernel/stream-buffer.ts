@@ -2,7 +2,8 @@
  * Stream and message buffers (stream_buffer.c): bytes from one writer task to one reader task.
  * - A reader blocked on an empty buffer wakes once `triggerLevel` bytes are there (0 means 1);
  *   a read that times out returns whatever is there (possibly nothing).
- * - A stream send blocks until all its bytes fit, then writes what fits when time runs out.
+ * - A stream send blocks until all its bytes fit (more bytes than the buffer holds: until it is
+ *   empty), then writes what fits when time runs out.
  * - Message buffers keep message boundaries: each message is stored behind a 4-byte length, is
  *   written whole or not at all, and is read whole (a read whose `maxLength` is too small
  *   returns nothing and leaves the message).
@@ -135,7 +136,9 @@ export class StreamBuffer {
     const k = this.kernel;
     if (k.checkpoint()) yield Token.Checkpoint;
     this.checkData(data);
-    const required = data.length + this.lengthBytes;
+    // A stream buffer may write part of the data, so a send longer than the whole buffer waits
+    // only until the buffer is empty (xStreamBufferSend caps xRequiredSpace at the buffer size).
+    const required = this.lengthBytes > 0 ? data.length + this.lengthBytes : Math.min(data.length, this.size);
     if (ticksToWait !== 0) {
       const timeOut = k.timeOut(ticksToWait);
       do {

@@ -13,5 +13,10 @@ import { scenario as blockQ } from './scenarios/block-q.js';
 import { scenario as countsem } from './scenarios/countsem.js';
 import { scenario as queueOverwrite } from './scenarios/queue-overwrite.js';
 import { scenario as intSem } from './scenarios/int-sem.js';
+import { scenario as eventGroups } from './scenarios/event-groups.js';
+import { scenario as timerDemo } from './scenarios/timer-demo.js';
+import { scenario as taskNotify } from './scenarios/task-notify.js';
+import { scenario as streamBuffer } from './scenarios/stream-buffer.js';
+import { scenario as messageBuffer } from './scenarios/message-buffer.js';
 
-export const scenarios: Scenario[] = [example, blocktim, abortDelay, dynamic, death, timeSlice, genQ, recmutex, qpeek, blockQ, countsem, queueOverwrite, intSem];
+export const scenarios: Scenario[] = [example, blocktim, abortDelay, dynamic, death, timeSlice, genQ, recmutex, qpeek, blockQ, countsem, queueOverwrite, intSem, eventGroups, timerDemo, taskNotify, streamBuffer, messageBuffer];
