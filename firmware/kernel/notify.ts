@@ -5,9 +5,9 @@
  *   'noOverwrite' (eSetValueWithoutOverwrite: fails if one is already pending).
  * - notifyTake: a light binary (clearOnExit) or counting semaphore; returns the value before
  *   the clear or decrement, 0 on timeout.
- * - notifyWait: clears `clearOnEntry` bits only when nothing is pending (FreeRTOS's code; its
- *   header says otherwise), returns whether a notification came and the value before
- *   `clearOnExit` bits are cleared.
+ * - notifyWait: clears `clearOnEntry` bits only when nothing is pending AND it will block
+ *   (timeout above 0), as FreeRTOS's code does (its header says otherwise); returns whether a
+ *   notification came and the value before `clearOnExit` bits are cleared.
  */
 import type { Kernel } from './kernel.js';
 import { removeItem } from './list.js';
@@ -123,14 +123,14 @@ export function* notifyWait(k: Kernel, clearOnEntry: number, clearOnExit: number
   if (k.checkpoint()) yield Token.Checkpoint;
   checkIndex(k, index);
   const t = k.current as Task;
-  if (t.notifyState[index] !== NotifyState.Received) {
-    if (ticksToWait > 0) k.assertCanBlock(); // before any change, so a misuse leaves no trace
+  // Only a call that will block clears bits on entry (tasks.c on FreeRTOS-Kernel main; its
+  // header, and older kernels, clear whenever nothing is pending).
+  if (t.notifyState[index] !== NotifyState.Received && ticksToWait > 0) {
+    k.assertCanBlock(); // before any change, so a misuse leaves no trace
     t.notifyValue[index] = (t.notifyValue[index] & ~clearOnEntry) >>> 0;
     t.notifyState[index] = NotifyState.Waiting;
-    if (ticksToWait > 0) {
-      k.addCurrentToDelayedList(ticksToWait, true);
-      yield Token.Switch;
-    }
+    k.addCurrentToDelayedList(ticksToWait, true);
+    yield Token.Switch;
   }
   const value = t.notifyValue[index];
   const received = t.notifyState[index] === NotifyState.Received;

@@ -36,11 +36,8 @@ export const scenario: Scenario = {
       // Pending: no clear on entry, and no wait.
       w = yield* notifyWait(k, 0xff, 0, 0);
       at(`rcv wait clearOnEntry 0xff, pending -> ${w.received} ${hex(w.value)}`);
-      // Nothing pending and a zero timeout: notify.ts clears the entry bits whenever nothing is
-      // pending, as xTaskGenericNotifyWait did in the V11.0-era tasks.c (the clear comes before
-      // its `xTicksToWait > 0` test). The spec's rule 21 ("and the timeout is above 0") matches
-      // the restructured function on current FreeRTOS-Kernel main, which would leave 0x33 here.
-      // Kept as the kernel does it, by decision; this line is the one to change if that changes.
+      // Nothing pending but a zero timeout: the call will not block, so the entry bits are NOT
+      // cleared (spec rule 21, tasks.c on FreeRTOS-Kernel main; the header says otherwise).
       w = yield* notifyWait(k, 0x0f, 0, 0);
       at(`rcv wait clearOnEntry 0xf, nothing pending -> ${w.received} ${hex(w.value)}`);
       yield* notify(k, self, 0x05, 'setBits');
@@ -134,12 +131,12 @@ export const scenario: Scenario = {
       '0 rcv noOverwrite 0x22 while pending -> false, value 0x11',
       '0 rcv overwrite 0x33 -> true, previous 0x11',
       '0 rcv wait clearOnEntry 0xff, pending -> true 0x33',
-      // 0x33 & ~0x0f (see the comment in the task).
-      '0 rcv wait clearOnEntry 0xf, nothing pending -> false 0x30',
+      // Not cleared: a zero timeout never blocks (see the comment in the task).
+      '0 rcv wait clearOnEntry 0xf, nothing pending -> false 0x33',
       // The value returned is from before the clear on exit.
-      '0 rcv setBits 0x5, wait clearOnExit 0x1 -> true 0x35, value 0x34',
+      '0 rcv setBits 0x5, wait clearOnExit 0x1 -> true 0x37, value 0x36',
       // eNoAction: pending, value unchanged.
-      '0 rcv none, wait clearOnExit all -> true 0x34, value 0x0',
+      '0 rcv none, wait clearOnExit all -> true 0x36, value 0x0',
       // rcv is delayed, not waiting for a notification: the gives only count.
       '1 snd give x3 -> previous 0,1,2',
       // Counting take returns the value before the decrement; binary take before the clear.
@@ -180,12 +177,12 @@ export const scenario: Scenario = {
       '0 rcv noOverwrite 0x22 while pending -> false, value 0x11',
       '0 rcv overwrite 0x33 -> true, previous 0x11',
       '0 rcv wait clearOnEntry 0xff, pending -> true 0x33',
-      // 0x33 & ~0x0f (see the comment in the task).
-      '0 rcv wait clearOnEntry 0xf, nothing pending -> false 0x30',
+      // Not cleared: a zero timeout never blocks (see the comment in the task).
+      '0 rcv wait clearOnEntry 0xf, nothing pending -> false 0x33',
       // The value returned is from before the clear on exit.
-      '0 rcv setBits 0x5, wait clearOnExit 0x1 -> true 0x35, value 0x34',
+      '0 rcv setBits 0x5, wait clearOnExit 0x1 -> true 0x37, value 0x36',
       // eNoAction: pending, value unchanged.
-      '0 rcv none, wait clearOnExit all -> true 0x34, value 0x0',
+      '0 rcv none, wait clearOnExit all -> true 0x36, value 0x0',
       // rcv is delayed, not waiting for a notification: the gives only count.
       '1 snd give x3 -> previous 0,1,2',
       // Counting take returns the value before the decrement; binary take before the clear.
