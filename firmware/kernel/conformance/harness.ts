@@ -45,3 +45,17 @@ export function runAll(scenarios: Scenario[]): Record<string, { preemptive: stri
   for (const s of scenarios) out[s.name] = { preemptive: s.run(true), cooperative: s.run(false) };
   return out;
 }
+
+/** `count` bytes counting up from `from`: test data for stream and message buffers. */
+export function bytes(from: number, count: number): Uint8Array {
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) out[i] = from + i;
+  return out;
+}
+
+/** Bytes as "1,2,3" for a trace line. */
+export function show(data: Uint8Array): string {
+  const parts: string[] = [];
+  for (let i = 0; i < data.length; i++) parts.push(String(data[i]));
+  return parts.join(',');
+}

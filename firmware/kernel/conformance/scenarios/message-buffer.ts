@@ -7,19 +7,7 @@
  * a blocked reader wakes on the first message.
  */
 import { MessageBuffer } from '../../stream-buffer.js';
-import { bench, type Scenario } from '../harness.js';
-
-function bytes(from: number, count: number): Uint8Array {
-  const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) out[i] = from + i;
-  return out;
-}
-
-function show(data: Uint8Array): string {
-  const parts: string[] = [];
-  for (let i = 0; i < data.length; i++) parts.push(String(data[i]));
-  return parts.join(',');
-}
+import { bench, bytes, show, type Scenario } from '../harness.js';
 
 export const scenario: Scenario = {
   name: 'message-buffer',
