@@ -24,7 +24,7 @@ describe('formatReport', () => {
         '  main           310',
         '  app/lib/led   2170',
         '  total         2480',
-        'also written: manifest.json, main.js.map, app/lib/led.js.map',
+        'also written: manifest.json, 2 source maps',
         'left to the engine: timer',
         '',
       ].join('\n'),
@@ -38,6 +38,7 @@ describe('formatReport', () => {
         '\n',
       ),
     );
+    expect(formatReport({ ...one, otherFiles: ['main.js.map'] })).toContain('\nalso written: 1 source map\n');
   });
 });
 

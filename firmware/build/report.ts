@@ -54,7 +54,7 @@ export function reportJson(report: BuildReport): BuildReport {
  *   main            310
  *   app/lib/led    2170
  *   total          2480
- * also written: manifest.json, main.js.map, app/lib/led.js.map
+ * also written: manifest.json, 2 source maps
  * left to the engine: timer
  * ```
  */
@@ -69,7 +69,10 @@ export function formatReport(report: BuildReport): string {
   const nameWidth = Math.max(...rows.map(([name]) => name.length));
   const bytesWidth = Math.max(...rows.map(([, bytes]) => bytes.length));
   for (const [name, bytes] of rows) lines.push(`  ${name.padEnd(nameWidth)}  ${bytes.padStart(bytesWidth)}`);
-  if (report.otherFiles.length > 0) lines.push(`also written: ${report.otherFiles.join(', ')}`);
+  const maps = report.otherFiles.filter((f) => f.endsWith('.map')).length;
+  const also = report.otherFiles.filter((f) => !f.endsWith('.map'));
+  if (maps > 0) also.push(maps === 1 ? '1 source map' : `${maps} source maps`);
+  if (also.length > 0) lines.push(`also written: ${also.join(', ')}`);
   if (report.externals.length > 0) lines.push(`left to the engine: ${report.externals.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
