@@ -1,0 +1,332 @@
+/**
+ * mote's runtime helpers for Espruino: what TypeScript's ES5 output calls (`__generator`,
+ * `__extends`, ...) written for Espruino 2v29 instead of TypeScript's own (tslib's), which fail
+ * there: they declare functions after a `return` (Espruino does not hoist), and probe `Symbol`.
+ *
+ * Every helper is ES5, a `var` bound to a function expression (nothing relies on hoisting),
+ * uses no Symbol, Map, Set or WeakMap, and is prepended only when the lowered code names it.
+ *
+ * `__generator` expects generator bodies as mote's lowering rewrites them (see lower.ts): the
+ * body returns an op code, with its operand in the state's `v`, instead of allocating
+ * `[op, operand]`:
+ *
+ * | return        | meaning                                      |
+ * | ------------- | -------------------------------------------- |
+ * | `v = x, 2`    | return x                                     |
+ * | `8`           | return (nothing)                             |
+ * | `~label`      | break to label (a negative number)           |
+ * | `v = x, 4`    | yield x                                      |
+ * | `v = it, 5`   | yield* it                                    |
+ * | `7`           | end of a finally block                       |
+ *
+ * and enters try blocks with `state.tr([try, catch, finally, end])`.
+ */
+
+export interface Helper {
+  /** The name the lowered code calls it by. */
+  name: string;
+  /** ES5 source: one `var name = ...;` statement. */
+  code: string;
+}
+
+/**
+ * The generator object is a small class: one object and TypeScript's body closure per generator
+ * call, nothing allocated per resume except the `{ value, done }` the outermost `next` returns.
+ * A `yield*` into another mote generator resumes it directly (no result objects in between).
+ * The resume loop follows tslib's `step` op for op (try/catch/finally regions, pending ops across
+ * finally blocks), with the op in two locals instead of an array.
+ */
+const generator = `var __generator = (function () {
+  var Gen = function (self, body) {
+    this.label = 0;
+    this.v = void 0;
+    this.s = 0;
+    this.x = void 0;
+    this.y = null;
+    this.f = 0;
+    this.b = body;
+    this.t = self;
+    this.trys = null;
+    this.ops = null;
+  };
+  var ArrayIter = function (a) {
+    this.a = a;
+    this.i = 0;
+  };
+  ArrayIter.prototype.next = function () {
+    var i = this.i;
+    if (i < this.a.length) {
+      this.i = i + 1;
+      return { value: this.a[i], done: false };
+    }
+    return { value: void 0, done: true };
+  };
+  var run = function (g, c, v) {
+    var f = g.f, y, m, r, t, trys, ops;
+    if (f === 1) throw new TypeError("Generator is already running");
+    if (f === 2 || (f === 0 && c !== 0)) {
+      g.f = 2;
+      if (c === 1) throw v;
+      return c === 2 ? v : void 0;
+    }
+    g.f = 1;
+    while (g.f === 1) {
+      try {
+        y = g.y;
+        if (y !== null) {
+          if (y instanceof Gen) {
+            r = run(y, c, v);
+            if (y.f !== 2) {
+              g.f = 3;
+              return r;
+            }
+            if (c !== 2) c = 0;
+            v = r;
+          } else {
+            m = c === 0 ? y.next : c === 1 ? y["throw"] : y["return"];
+            if (m === void 0 || m === null) {
+              if (c === 1) {
+                m = y["return"];
+                if (m !== void 0 && m !== null) m.call(y);
+                v = new TypeError("yield*: the iterator has no throw method");
+              }
+            } else {
+              r = m.call(y, v);
+              if (!r.done) {
+                g.f = 3;
+                return r.value;
+              }
+              if (c !== 2) c = 0;
+              v = r.value;
+            }
+          }
+          g.y = null;
+        }
+        switch (c) {
+          case 0:
+          case 1:
+            g.s = c;
+            g.x = v;
+            break;
+          case 4:
+            g.label++;
+            g.f = 3;
+            return v;
+          case 5:
+            g.label++;
+            if (v === null || v === void 0 || typeof v.next !== "function") {
+              if (v === null || v === void 0 || typeof v.length !== "number") throw new TypeError("yield*: not iterable");
+              v = new ArrayIter(v);
+            }
+            g.y = v;
+            c = 0;
+            v = void 0;
+            continue;
+          case 7:
+            ops = g.ops;
+            v = ops.pop();
+            c = ops.pop();
+            g.trys.pop();
+            continue;
+          default:
+            trys = g.trys;
+            t = trys !== null && trys.length > 0 ? trys[trys.length - 1] : null;
+            if (t === null) {
+              if (c === 3) {
+                g.label = v;
+                break;
+              }
+              g.f = 2;
+              continue;
+            }
+            if (c === 3 && v > t[0] && v < t[3]) {
+              g.label = v;
+              break;
+            }
+            if (c === 6 && g.label < t[1]) {
+              g.label = t[1];
+              g.s = 6;
+              g.x = v;
+              break;
+            }
+            if (g.label < t[2]) {
+              g.label = t[2];
+              if (g.ops === null) g.ops = [c, v];
+              else g.ops.push(c, v);
+              break;
+            }
+            if (t[2]) g.ops.length -= 2;
+            trys.pop();
+            continue;
+        }
+        c = g.b.call(g.t, g);
+        if (c < 0) {
+          v = ~c;
+          c = 3;
+        } else if (c === 8) {
+          v = void 0;
+          c = 2;
+        } else {
+          v = g.v;
+        }
+      } catch (e) {
+        c = 6;
+        v = e;
+        g.y = null;
+      }
+    }
+    if (c === 6) throw v;
+    return v;
+  };
+  Gen.prototype.next = function (x) {
+    var v = run(this, 0, x);
+    return { value: v, done: this.f === 2 };
+  };
+  Gen.prototype["throw"] = function (e) {
+    var v = run(this, 1, e);
+    return { value: v, done: this.f === 2 };
+  };
+  Gen.prototype["return"] = function (x) {
+    var v = run(this, 2, x);
+    return { value: v, done: this.f === 2 };
+  };
+  Gen.prototype.sent = function () {
+    if (this.s === 1) throw this.x;
+    return this.x;
+  };
+  Gen.prototype.tr = function (region) {
+    if (this.trys === null) this.trys = [region];
+    else this.trys.push(region);
+  };
+  return function (self, body) {
+    return new Gen(self, body);
+  };
+})();`;
+
+/** Classes: statics through the prototype chain, `constructor` not enumerable, as native classes. */
+const extendsHelper = `var __extends = function (d, b) {
+  if (typeof b !== "function" && b !== null) throw new TypeError("Class extends value " + String(b) + " is not a constructor or null");
+  if (b !== null) {
+    if (Object.setPrototypeOf) Object.setPrototypeOf(d, b);
+    else for (var p in b) if (Object.prototype.hasOwnProperty.call(b, p)) d[p] = b[p];
+  }
+  var proto = Object.create(b === null ? null : b.prototype);
+  Object.defineProperty(proto, "constructor", { value: d, writable: true, configurable: true });
+  d.prototype = proto;
+};`;
+
+/** Object spread: Espruino has Object.assign. */
+const assign = `var __assign = Object.assign || function (t) {
+  for (var i = 1; i < arguments.length; i++) {
+    var s = arguments[i];
+    for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p)) t[p] = s[p];
+  }
+  return t;
+};`;
+
+/** Object rest: own enumerable keys not listed (no symbol keys on Espruino). */
+const rest = `var __rest = function (s, e) {
+  var t = {};
+  for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p) && e.indexOf(p) < 0) t[p] = s[p];
+  return t;
+};`;
+
+/** Array spread and spread calls: arrays, strings, typed arrays, `arguments` (no iterators). */
+const spreadArray = `var __spreadArray = function (to, from, pack) {
+  if (from === null || from === void 0 || typeof from.length !== "number") throw new TypeError("spread on Espruino takes an array, string or typed array");
+  for (var i = 0, n = from.length; i < n; i++) to.push(from[i]);
+  return to;
+};`;
+
+/**
+ * for-of, as TypeScript lowers it without downlevelIteration, indexes its operand: right for
+ * arrays, strings and typed arrays (what Espruino's own for-of takes), and silently zero turns
+ * for an iterator. mote's lowering passes the operand through this guard so that is an error.
+ */
+const forOf = `var __forOf = function (o) {
+  if (o !== null && o !== void 0 && typeof o.length === "number") return o;
+  throw new TypeError("for-of on Espruino takes an array, string or typed array");
+};`;
+
+const makeTemplateObject = `var __makeTemplateObject = function (cooked, raw) {
+  Object.defineProperty(cooked, "raw", { value: raw });
+  return cooked;
+};`;
+
+/** async/await over a lowered generator. Espruino queues promise reactions as events. */
+const awaiter = `var __awaiter = function (self, args, P, body) {
+  var Pr = P || Promise;
+  return new Pr(function (resolve, reject) {
+    var g = null;
+    var step = null;
+    var fulfilled = function (value) {
+      try {
+        step(g.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    };
+    var rejected = function (value) {
+      try {
+        step(g["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    };
+    step = function (r) {
+      if (r.done) resolve(r.value);
+      else (r.value instanceof Pr ? r.value : Pr.resolve(r.value)).then(fulfilled, rejected);
+    };
+    try {
+      g = body.apply(self, args || []);
+    } catch (e) {
+      reject(e);
+      return;
+    }
+    fulfilled(void 0);
+  });
+};`;
+
+/** Every helper, by name. */
+export const helpers: ReadonlyMap<string, Helper> = new Map(
+  (
+    [
+      ['__generator', generator],
+      ['__extends', extendsHelper],
+      ['__assign', assign],
+      ['__rest', rest],
+      ['__spreadArray', spreadArray],
+      ['__forOf', forOf],
+      ['__makeTemplateObject', makeTemplateObject],
+      ['__awaiter', awaiter],
+    ] as const
+  ).map(([name, code]) => [name, { name, code }]),
+);
+
+/**
+ * TypeScript's helpers that mote does not provide, with why: lowering that needs one fails
+ * with this reason instead of producing code that fails on the device.
+ */
+export const unsupportedHelpers: ReadonlyMap<string, string> = new Map([
+  ['__values', 'iteration protocol (downlevelIteration) is not used: Espruino has no Symbol.iterator'],
+  ['__read', 'iteration protocol (downlevelIteration) is not used: Espruino has no Symbol.iterator'],
+  ['__await', 'async generators are not supported'],
+  ['__asyncGenerator', 'async generators are not supported'],
+  ['__asyncDelegator', 'async generators are not supported'],
+  ['__asyncValues', 'for await is not supported (no Symbol.asyncIterator on Espruino)'],
+  ['__decorate', 'decorators are not supported'],
+  ['__esDecorate', 'decorators are not supported'],
+  ['__runInitializers', 'decorators are not supported'],
+  ['__classPrivateFieldGet', 'private #fields need WeakMap, which Espruino lacks'],
+  ['__classPrivateFieldSet', 'private #fields need WeakMap, which Espruino lacks'],
+  ['__classPrivateFieldIn', 'private #fields need WeakMap, which Espruino lacks'],
+  ['__addDisposableResource', '`using` declarations are not supported'],
+  ['__disposeResources', '`using` declarations are not supported'],
+]);
+
+/** The helpers' source, in a fixed order, for the names the lowered code uses. */
+export function helperPrelude(used: ReadonlySet<string>): string {
+  const parts: string[] = [];
+  for (const [name, helper] of helpers) if (used.has(name)) parts.push(helper.code);
+  return parts.length === 0 ? '' : `${parts.join('\n')}\n`;
+}
