@@ -40,6 +40,12 @@ describe('formatReport', () => {
     );
     expect(formatReport({ ...one, otherFiles: ['main.js.map'] })).toContain('\nalso written: 1 source map\n');
   });
+
+  it('names the board when there is one', () => {
+    expect(formatReport({ ...report, board: 'esp32-devkitc' })).toMatch(/^moddable build of src\/main\.ts for board esp32-devkitc into build: /);
+    expect(reportJson({ ...report, board: 'esp32-devkitc' })).toMatchObject({ outDir: 'build', board: 'esp32-devkitc' });
+    expect(Object.keys(reportJson({ ...report, board: 'b' })).slice(2, 5)).toEqual(['outDir', 'board', 'modules']);
+  });
 });
 
 describe('reportJson', () => {

@@ -19,6 +19,8 @@ export interface BuildReport {
   entry: string;
   /** The output folder, as given to the build. */
   outDir: string;
+  /** The board built for, when one was named. */
+  board?: string;
   /** Every module written, the entry first, then by name. */
   modules: ModuleReport[];
   /** The sum of the modules' bytes. */
@@ -37,6 +39,7 @@ export function reportJson(report: BuildReport): BuildReport {
     target: report.target,
     entry: report.entry,
     outDir: report.outDir,
+    ...(report.board === undefined ? {} : { board: report.board }),
     modules: report.modules.map(({ name, file, bytes }) => ({ name, file, bytes })),
     totalBytes: report.totalBytes,
     ms: report.ms,
@@ -60,7 +63,8 @@ export function reportJson(report: BuildReport): BuildReport {
  */
 export function formatReport(report: BuildReport): string {
   const count = `${report.modules.length} module${report.modules.length === 1 ? '' : 's'}`;
-  const lines = [`${report.target} build of ${report.entry} into ${report.outDir}: ${count}, ${report.totalBytes} bytes, ${report.ms} ms`];
+  const board = report.board === undefined ? '' : ` for board ${report.board}`;
+  const lines = [`${report.target} build of ${report.entry}${board} into ${report.outDir}: ${count}, ${report.totalBytes} bytes, ${report.ms} ms`];
   const rows: [string, string][] = [
     ['module', 'bytes'],
     ...report.modules.map((m): [string, string] => [m.name, String(m.bytes)]),
