@@ -1,22 +1,13 @@
 import { parse } from 'acorn';
 import { transformSync } from 'esbuild';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { checkDialect, type DialectProblem } from './dialect.js';
 import { missingGlobals, missingMethods, syntaxFeatures, unmeasuredGlobals } from './features.js';
 import { analyzeScopes } from './scope.js';
 import { dialectTable, type DialectCase } from './table.js';
+import { GENERATOR_HELPER_ROW, tscEs5AsyncOutput } from './test-support.js';
 
 const features = (code: string) => checkDialect(code).map((p) => p.feature);
-
-/** The row whose snippet is not code but a description: its code is generated below. */
-const GENERATOR_HELPER_ROW = 'TypeScript ES5 __generator helper as emitted';
-
-/** What `tsc --target ES5` emits for an async function: the __awaiter and __generator helpers. */
-function tscEs5AsyncOutput(): string {
-  const source = 'async function f() { return 1 }\nf().then(function (v) { console.log(v) })\n';
-  return ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES5, lib: ['es2015'] } }).outputText;
-}
 
 /** The feature ids that explain a failing table row: every feature naming the row as its evidence. */
 function featureIdsFor(row: DialectCase): string[] {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { checkDialect } from '../../build/espruino/dialect.js';
 import { missingGlobals, missingMethods, unmeasuredGlobals } from '../../build/espruino/features.js';
 import { dialectTable } from '../../build/espruino/table.js';
+import { GENERATOR_HELPER_ROW, tscEs5AsyncOutput } from '../../build/espruino/test-support.js';
 import { ESPRUINO_GLOBALS, EspruinoHostError, runOnEspruinoHost, type EspruinoHostOptions } from './index.js';
 import { shareLoopBindings } from './loop-bindings.js';
 
@@ -18,8 +19,6 @@ async function failure(running: Promise<unknown>): Promise<EspruinoHostError> {
   expect(error).toBeInstanceOf(EspruinoHostError);
   return error as EspruinoHostError;
 }
-
-const GENERATOR_HELPER_ROW = 'TypeScript ES5 __generator helper as emitted';
 
 describe('runOnEspruinoHost against the measured table (dialect-2v29.json)', () => {
   const okRows = dialectTable.cases.filter((row) => row.status === 'ok');
@@ -36,10 +35,11 @@ describe('runOnEspruinoHost against the measured table (dialect-2v29.json)', () 
     expect(error.problems.length).toBeGreaterThan(0);
   });
 
-  it(`rejects the row '${GENERATOR_HELPER_ROW}' (its code is generated in dialect.test.ts; here, the helper's shape)`, async () => {
-    const helper = 'var g = function () { return verb(0); function verb(n) { return n } }; g()';
-    const error = await failure(runOnEspruinoHost(helper));
-    expect(error.problems.map((p) => p.feature)).toEqual(['function-hoisting']);
+  it(`rejects the row '${GENERATOR_HELPER_ROW}' (its code: what tsc --target ES5 emits for an async function)`, async () => {
+    const error = await failure(runOnEspruinoHost(tscEs5AsyncOutput()));
+    expect(error.kind).toBe('dialect');
+    expect(new Set(error.problems.map((p) => p.feature))).toEqual(new Set(['function-hoisting']));
+    expect(error.message).toContain("function 'verb' is used, but its declaration");
   });
 
   it('lacks, at run time too, every global and method the failing rows use (checker bypassed with eval)', async () => {
@@ -116,6 +116,10 @@ describe('globals', () => {
     ).toEqual(['hi!?...', '97,98,1,2,2', '1,255', '/wA= true aGk=', '16383 true number 2v29', '32']);
     const [hex] = await run('var h = new Uint8Array(require("crypto").SHA256("abc")); var s = ""; for (var i = 0; i < h.length; i++) s += (h[i] < 16 ? "0" : "") + h[i].toString(16); console.log(s)');
     expect(hex).toBe(createHash('sha256').update('abc').digest('hex'));
+  });
+
+  it('prints a syntax error V8 finds (module code: Espruino runs scripts) as uncaught', async () => {
+    expect(await run('export var x = 1')).toEqual(['Uncaught SyntaxError: Unexpected token \'export\'']);
   });
 
   it('throws for a module it does not have', async () => {

@@ -156,14 +156,26 @@ export async function runOnEspruinoHost(code: string, opts: EspruinoHostOptions 
   };
   const timedOut = () => new EspruinoHostError('timeout', `the script computed for longer than ${timeoutMs} ms`, [], output);
 
+  // Like Espruino, an error in the script (even a syntax error, such as module code) is printed
+  // and the device goes on running whatever timers were set.
+  let script: vm.Script | undefined;
   try {
-    new vm.Script(shareLoopBindings(code), { filename: 'espruino.js' }).runInContext(context, { timeout: budget() });
+    script = new vm.Script(shareLoopBindings(code), { filename: 'espruino.js' });
   } catch (error) {
-    if (isTimeout(error)) throw timedOut();
     print(formatUncaught(error, format));
   }
+  if (script) {
+    const scriptBudget = budget();
+    try {
+      script.runInContext(context, { timeout: scriptBudget });
+    } catch (error) {
+      if (isTimeout(error)) throw timedOut();
+      print(formatUncaught(error, format));
+    }
+  }
+  const loopBudget = budget();
   try {
-    vm.runInContext('__moteRun()', context, { timeout: budget() });
+    vm.runInContext('__moteRun()', context, { timeout: loopBudget });
   } catch (error) {
     if (isTimeout(error)) throw timedOut();
     throw error;
