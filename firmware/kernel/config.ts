@@ -3,6 +3,7 @@
  * their sanity checks, in one place.
  */
 import type { TraceHooks } from './trace.js';
+import { rangeError } from './errors.js';
 
 /** portMAX_DELAY: a blocking call given this waits forever (vTaskDelay treats it as finite). */
 export const MAX_DELAY = 0xffffffff;
@@ -56,7 +57,7 @@ export const defaults: KernelConfig = {
 
 function whole(name: string, v: number, min: number, max: number): void {
   if (typeof v !== 'number' || v !== Math.floor(v) || v < min || v > max) {
-    throw new RangeError(`kernel config: ${name} must be a whole number from ${min} to ${max}, got ${v}`);
+    throw rangeError(`kernel config: ${name} must be a whole number from ${min} to ${max}, got ${v}`);
   }
 }
 

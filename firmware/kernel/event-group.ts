@@ -10,6 +10,7 @@
 import type { Kernel } from './kernel.js';
 import { List, type ListItem } from './list.js';
 import { type Op, type Task, Token } from './task.js';
+import { rangeError } from './errors.js';
 
 const CLEAR_ON_EXIT = 0x01000000;
 const UNBLOCKED_BY_BITS = 0x02000000;
@@ -31,7 +32,7 @@ export class EventGroup {
 
   private check(bits: number, what: string): void {
     if (bits !== Math.floor(bits) || bits < 0 || (bits & ~USER_BITS) !== 0) {
-      throw new RangeError(`${this.name}: ${what} must use only bits 0..23 (the top 8 are reserved), got ${bits}`);
+      throw rangeError(`${this.name}: ${what} must use only bits 0..23 (the top 8 are reserved), got ${bits}`);
     }
   }
 
@@ -99,7 +100,7 @@ export class EventGroup {
     const k = this.kernel;
     if (k.checkpoint()) yield Token.Checkpoint;
     this.check(waitFor, 'bits to wait for');
-    if (waitFor === 0) throw new RangeError(`${this.name}: waitBits needs at least one bit`);
+    if (waitFor === 0) throw rangeError(`${this.name}: waitBits needs at least one bit`);
     const now = this.bits;
     if (matches(now, waitFor, waitForAll)) {
       if (clearOnExit) this.bits &= ~waitFor;
@@ -126,7 +127,7 @@ export class EventGroup {
     if (k.checkpoint()) yield Token.Checkpoint;
     this.check(bitsToSet, 'bits to set');
     this.check(waitFor, 'bits to wait for');
-    if (waitFor === 0) throw new RangeError(`${this.name}: sync needs at least one bit to wait for`);
+    if (waitFor === 0) throw rangeError(`${this.name}: sync needs at least one bit to wait for`);
     if (ticksToWait !== 0) k.assertCanBlock(); // before any bit is set, as FreeRTOS asserts at entry
     const original = this.bits;
     this.apply(bitsToSet);

@@ -19,6 +19,7 @@ import { List, ListItem, removeItem } from './list.js';
 import { type KernelConfig, MAX_DELAY, resolveConfig } from './config.js';
 import { NotifyState, type Op, Task, type TaskBody, type TaskOptions, type TaskState, Token } from './task.js';
 import { TimerService } from './timer-service.js';
+import { rangeError } from './errors.js';
 
 /** Where the kernel learns about real time; the virtual clock needs none. */
 export interface TimeSource {
@@ -40,7 +41,7 @@ export interface WakeTime {
 }
 
 function invalid(message: string): never {
-  throw new RangeError(`kernel: ${message}`);
+  throw rangeError(`kernel: ${message}`);
 }
 
 export class Kernel {

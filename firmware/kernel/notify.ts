@@ -12,6 +12,7 @@
 import type { Kernel } from './kernel.js';
 import { removeItem } from './list.js';
 import { NotifyState, type Op, type Task, Token } from './task.js';
+import { rangeError } from './errors.js';
 
 export type NotifyAction = 'none' | 'setBits' | 'increment' | 'overwrite' | 'noOverwrite';
 
@@ -29,7 +30,7 @@ export interface NotifyWaitResult {
 
 function checkIndex(k: Kernel, index: number): void {
   if (index !== Math.floor(index) || index < 0 || index >= k.config.notificationArrayEntries) {
-    throw new RangeError(`kernel: notification index must be 0..${k.config.notificationArrayEntries - 1}, got ${index}`);
+    throw rangeError(`kernel: notification index must be 0..${k.config.notificationArrayEntries - 1}, got ${index}`);
   }
 }
 
@@ -55,7 +56,7 @@ function deliver(t: Task, index: number, value: number, action: NotifyAction, re
     case 'none':
       break;
     default:
-      throw new RangeError(`kernel: unknown notify action "${String(action)}"`);
+      throw rangeError(`kernel: unknown notify action "${String(action)}"`);
   }
   return original === NotifyState.Waiting;
 }

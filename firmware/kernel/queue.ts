@@ -15,6 +15,7 @@
 import type { Kernel, TimeOut } from './kernel.js';
 import { List } from './list.js';
 import { type Op, type Task, Token } from './task.js';
+import { rangeError } from './errors.js';
 
 export type SendPosition = 'back' | 'front' | 'overwrite';
 
@@ -33,7 +34,7 @@ export abstract class QueueBase<T> {
     readonly length: number,
     readonly name: string,
   ) {
-    if (length !== Math.floor(length) || length < 1) throw new RangeError(`${name}: length must be a whole number above 0, got ${length}`);
+    if (length !== Math.floor(length) || length < 1) throw rangeError(`${name}: length must be a whole number above 0, got ${length}`);
   }
 
   /** prvCopyDataToQueue: returns true when giving back a mutex requires a yield. */
@@ -150,7 +151,7 @@ export class Queue<T> extends QueueBase<T> {
    */
   private check(item: T, position: SendPosition): void {
     if (item === undefined) throw new TypeError(`${this.name}: undefined cannot be queued`);
-    if (position === 'overwrite' && this.length !== 1) throw new RangeError(`${this.name}: overwrite is only for queues of length 1`);
+    if (position === 'overwrite' && this.length !== 1) throw rangeError(`${this.name}: overwrite is only for queues of length 1`);
   }
 
   protected storeItem(item: T, position: SendPosition): boolean {

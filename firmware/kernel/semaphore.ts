@@ -7,12 +7,13 @@
 import type { Kernel, TimeOut } from './kernel.js';
 import { QueueBase } from './queue.js';
 import { type Op, Token } from './task.js';
+import { rangeError } from './errors.js';
 
 export class Semaphore extends QueueBase<true> {
   constructor(kernel: Kernel, max: number, initial: number, name = 'semaphore') {
     super(kernel, max, name);
     if (initial !== Math.floor(initial) || initial < 0 || initial > max) {
-      throw new RangeError(`${name}: initial count must be a whole number from 0 to ${max}, got ${initial}`);
+      throw rangeError(`${name}: initial count must be a whole number from 0 to ${max}, got ${initial}`);
     }
     this.count = initial;
   }

@@ -12,6 +12,7 @@
 import type { Kernel } from './kernel.js';
 import { notify, notifyFromISR, notifyStateClear, notifyWait } from './notify.js';
 import { type Op, type Task, Token } from './task.js';
+import { rangeError } from './errors.js';
 
 const LENGTH_BYTES = 4;
 
@@ -31,7 +32,7 @@ export class StreamBuffer {
     readonly name = 'stream buffer',
     isMessageBuffer = false,
   ) {
-    if (size !== Math.floor(size) || size < 1) throw new RangeError(`${name}: size must be a whole number of bytes above 0, got ${size}`);
+    if (size !== Math.floor(size) || size < 1) throw rangeError(`${name}: size must be a whole number of bytes above 0, got ${size}`);
     this.lengthBytes = isMessageBuffer ? LENGTH_BYTES : 0;
     if (isMessageBuffer) this.triggerLevel = 1;
     else this.checkTrigger(triggerLevel);
@@ -41,7 +42,7 @@ export class StreamBuffer {
 
   private checkTrigger(level: number): void {
     if (level !== Math.floor(level) || level < 0 || level > this.size) {
-      throw new RangeError(`${this.name}: trigger level must be 0..${this.size}, got ${level}`);
+      throw rangeError(`${this.name}: trigger level must be 0..${this.size}, got ${level}`);
     }
   }
 
@@ -127,7 +128,7 @@ export class StreamBuffer {
   private checkData(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError(`${this.name}: data must be a Uint8Array`);
     if (this.lengthBytes > 0 && data.length + LENGTH_BYTES > this.size) {
-      throw new RangeError(`${this.name}: a ${data.length}-byte message can never fit in ${this.size} bytes`);
+      throw rangeError(`${this.name}: a ${data.length}-byte message can never fit in ${this.size} bytes`);
     }
   }
 

@@ -14,6 +14,7 @@ import type { Kernel } from './kernel.js';
 import { ListItem } from './list.js';
 import type { Op } from './task.js';
 import { Command, type TimerMessage } from './timer-service.js';
+import { rangeError } from './errors.js';
 
 export type TimerCallback = (timer: Timer) => void | Op<unknown>;
 
@@ -40,7 +41,7 @@ export class Timer {
   }
 
   private static checkPeriod(name: string, period: number): void {
-    if (period !== Math.floor(period) || period < 1) throw new RangeError(`timer "${name}": period must be a whole number of ticks above 0, got ${period}`);
+    if (period !== Math.floor(period) || period < 1) throw rangeError(`timer "${name}": period must be a whole number of ticks above 0, got ${period}`);
   }
 
   /** The tick at which an active timer next expires (xTimerGetExpiryTime). */
