@@ -33,21 +33,25 @@ export interface Helper {
  * The generator object is a small class: one object and TypeScript's body closure per generator
  * call, nothing allocated per resume except the `{ value, done }` the outermost `next` returns.
  * A `yield*` into another mote generator resumes it directly (no result objects in between).
- * The resume loop follows tslib's `step` op for op (try/catch/finally regions, pending ops across
- * finally blocks), with the op in two locals instead of an array.
+ * `run` follows tslib's `step` op for op, with the op in two locals instead of an array. Its hot
+ * path (resume, yield) is a few lines and everything else (delegation, other ops, try regions,
+ * resuming a finished generator) is in functions of its own, because Espruino interprets from
+ * source and pays for every token it reads, including those of branches it skips.
+ * State: label (the body's), f (0 new, 1 running, 2 done, 3 suspended), y (yield* delegate),
+ * v (operand of the op the body returned), s/x (what sent() returns or throws: s 1 = throw),
+ * b/t (body and its this), trys (try regions), ops (ops pending across finally blocks).
  */
 const generator = `var __generator = (function () {
   var Gen = function (self, body) {
     this.label = 0;
+    this.f = 0;
+    this.y = null;
     this.v = void 0;
     this.s = 0;
     this.x = void 0;
-    this.y = null;
-    this.f = 0;
     this.b = body;
     this.t = self;
     this.trys = null;
-    this.ops = null;
   };
   var ArrayIter = function (a) {
     this.a = a;
@@ -61,120 +65,147 @@ const generator = `var __generator = (function () {
     }
     return { value: void 0, done: true };
   };
-  var run = function (g, c, v) {
-    var f = g.f, y, m, r, t, trys, ops;
-    if (f === 1) throw new TypeError("Generator is already running");
-    if (f === 2 || (f === 0 && c !== 0)) {
-      g.f = 2;
-      if (c === 1) throw v;
-      return c === 2 ? v : void 0;
+  var iter = function (v) {
+    if (v !== null && v !== void 0) {
+      if (typeof v.next === "function") return v;
+      if (typeof v.length === "number") return new ArrayIter(v);
     }
-    g.f = 1;
-    while (g.f === 1) {
-      try {
-        y = g.y;
-        if (y !== null) {
-          if (y instanceof Gen) {
-            r = run(y, c, v);
-            if (y.f !== 2) {
-              g.f = 3;
-              return r;
-            }
-            if (c !== 2) c = 0;
-            v = r;
-          } else {
-            m = c === 0 ? y.next : c === 1 ? y["throw"] : y["return"];
-            if (m === void 0 || m === null) {
-              if (c === 1) {
-                m = y["return"];
-                if (m !== void 0 && m !== null) m.call(y);
-                v = new TypeError("yield*: the iterator has no throw method");
-              }
-            } else {
-              r = m.call(y, v);
-              if (!r.done) {
-                g.f = 3;
-                return r.value;
-              }
-              if (c !== 2) c = 0;
-              v = r.value;
-            }
-          }
-          g.y = null;
+    throw new TypeError("yield*: not iterable");
+  };
+  var foreign = function (y, c, v) {
+    var m = c === 0 ? y.next : c === 1 ? y["throw"] : y["return"];
+    if (m !== void 0 && m !== null) return m.call(y, v);
+    if (c === 1) {
+      m = y["return"];
+      if (m !== void 0 && m !== null) m.call(y);
+      throw new TypeError("yield*: the iterator has no throw method");
+    }
+    return { value: v, done: true };
+  };
+  var delegate = function (g, c, v) {
+    var y = g.y, r;
+    if (y instanceof Gen) {
+      r = run(y, c, v);
+      if (y.f !== 2) {
+        g.f = 3;
+        return r;
+      }
+    } else {
+      r = foreign(y, c, v);
+      if (!r.done) {
+        g.f = 3;
+        return r.value;
+      }
+      r = r.value;
+    }
+    g.y = null;
+    return r;
+  };
+  var edge = function (g, c, v) {
+    if (g.f === 1) throw new TypeError("Generator is already running");
+    g.f = 2;
+    if (c === 1) throw v;
+    return c === 2 ? v : void 0;
+  };
+  var route = function (g, c, v) {
+    var trys = g.trys, t, ops;
+    for (;;) {
+      if (c === 7) {
+        ops = g.ops;
+        v = ops.pop();
+        c = ops.pop();
+        trys.pop();
+        continue;
+      }
+      t = trys.length > 0 ? trys[trys.length - 1] : null;
+      if (t === null) {
+        if (c === 3) {
+          g.label = v;
+          return 0;
         }
-        switch (c) {
-          case 0:
-          case 1:
-            g.s = c;
-            g.x = v;
-            break;
-          case 4:
-            g.label++;
-            g.f = 3;
-            return v;
-          case 5:
-            g.label++;
-            if (v === null || v === void 0 || typeof v.next !== "function") {
-              if (v === null || v === void 0 || typeof v.length !== "number") throw new TypeError("yield*: not iterable");
-              v = new ArrayIter(v);
-            }
-            g.y = v;
+        g.x = v;
+        return c;
+      }
+      if (c === 3 && v > t[0] && v < t[3]) {
+        g.label = v;
+        return 0;
+      }
+      if (c === 6 && g.label < t[1]) {
+        g.label = t[1];
+        g.s = 6;
+        g.x = v;
+        return 0;
+      }
+      if (g.label < t[2]) {
+        g.label = t[2];
+        if (g.ops === void 0) g.ops = [c, v];
+        else g.ops.push(c, v);
+        return 0;
+      }
+      if (t[2] !== void 0) g.ops.length -= 2;
+      trys.pop();
+    }
+  };
+  var control = function (g, c, v) {
+    if (c < 0) {
+      v = ~c;
+      c = 3;
+    } else if (c === 1) {
+      g.s = 1;
+      g.x = v;
+      return 0;
+    } else if (c === 5) {
+      g.label++;
+      g.y = v instanceof Gen ? v : iter(v);
+      return 5;
+    } else if (c === 8) {
+      c = 2;
+      v = void 0;
+    }
+    if (g.trys !== null) return route(g, c, v);
+    if (c !== 3) {
+      g.x = v;
+      return c;
+    }
+    g.label = v;
+    return 0;
+  };
+  var run = function (g, c, v) {
+    if (g.f !== 3 && (g.f !== 0 || c !== 0)) return edge(g, c, v);
+    g.f = 1;
+    for (;;) {
+      try {
+        if (g.y !== null) {
+          v = delegate(g, c, v);
+          if (g.f === 3) return v;
+          if (c !== 2) c = 0;
+        }
+        if (c === 0) {
+          g.s = 0;
+          g.x = v;
+        } else if ((c = control(g, c, v)) !== 0) {
+          if (c === 5) {
             c = 0;
             v = void 0;
             continue;
-          case 7:
-            ops = g.ops;
-            v = ops.pop();
-            c = ops.pop();
-            g.trys.pop();
-            continue;
-          default:
-            trys = g.trys;
-            t = trys !== null && trys.length > 0 ? trys[trys.length - 1] : null;
-            if (t === null) {
-              if (c === 3) {
-                g.label = v;
-                break;
-              }
-              g.f = 2;
-              continue;
-            }
-            if (c === 3 && v > t[0] && v < t[3]) {
-              g.label = v;
-              break;
-            }
-            if (c === 6 && g.label < t[1]) {
-              g.label = t[1];
-              g.s = 6;
-              g.x = v;
-              break;
-            }
-            if (g.label < t[2]) {
-              g.label = t[2];
-              if (g.ops === null) g.ops = [c, v];
-              else g.ops.push(c, v);
-              break;
-            }
-            if (t[2]) g.ops.length -= 2;
-            trys.pop();
-            continue;
+          }
+          v = g.x;
+          break;
         }
         c = g.b.call(g.t, g);
-        if (c < 0) {
-          v = ~c;
-          c = 3;
-        } else if (c === 8) {
-          v = void 0;
-          c = 2;
-        } else {
-          v = g.v;
+        if (c === 4) {
+          g.label++;
+          g.f = 3;
+          return g.v;
         }
+        v = g.v;
       } catch (e) {
         c = 6;
         v = e;
         g.y = null;
       }
     }
+    g.f = 2;
     if (c === 6) throw v;
     return v;
   };

@@ -27,9 +27,11 @@ delete Math.trunc; delete Math.imul; delete Promise.race;
 export function runInVm(code: string, options: VmRunOptions = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let called = false;
     const context = vm.createContext({
       ...options.globals,
       hostResult(value: unknown) {
+        called = true;
         if (timer !== undefined) clearTimeout(timer);
         try {
           resolve(JSON.parse(JSON.stringify(value)));
@@ -45,6 +47,6 @@ export function runInVm(code: string, options: VmRunOptions = {}): Promise<unkno
       reject(e);
       return;
     }
-    timer = setTimeout(() => reject(new Error('the script did not call hostResult')), options.timeoutMs ?? 10_000);
+    if (!called) timer = setTimeout(() => reject(new Error('the script did not call hostResult')), options.timeoutMs ?? 10_000);
   });
 }
