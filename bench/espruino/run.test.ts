@@ -13,6 +13,7 @@ describe('runEspruinoBench', () => {
     }
     expect(result.conformanceBytes.mote).toBeGreaterThan(10_000);
     expect(result.conformanceBytes.typescript).toBeGreaterThan(10_000);
+    expect(result.conformanceBytes.moteMinified).toBeLessThan(result.conformanceBytes.mote);
     const text = formatEspruinoBench(result);
     expect(text).toContain('kernel: taskYield round-robin');
     expect(text).toMatch(/lowered kernel conformance bundle: \d+ bytes with mote's helpers/);

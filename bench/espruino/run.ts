@@ -29,13 +29,13 @@ export interface EspruinoBenchRow {
 
 export interface EspruinoBenchResult {
   rows: EspruinoBenchRow[];
-  /** UTF-8 bytes of the lowered kernel conformance bundle (comments removed), by helpers. */
-  conformanceBytes: { mote: number; typescript: number };
+  /** UTF-8 bytes of the lowered kernel conformance bundle (comments removed), by helpers, and minified. */
+  conformanceBytes: { mote: number; moteMinified: number; typescript: number };
 }
 
-async function script(runtime: Runtime, entry: string): Promise<string> {
+async function script(runtime: Runtime, entry: string, minify = false): Promise<string> {
   if (runtime === 'native') return bundleForXS(entry);
-  return (await buildEspruino(entry, { cwd: packageFile('.'), runtime })).code;
+  return (await buildEspruino(entry, { cwd: packageFile('.'), runtime, minify })).code;
 }
 
 export async function runEspruinoBench(steps = 200_000, rounds = 5): Promise<EspruinoBenchResult> {
@@ -53,8 +53,8 @@ export async function runEspruinoBench(steps = 200_000, rounds = 5): Promise<Esp
     }
   }
   const conformance = packageFile('firmware/kernel/conformance/xs-entry.ts');
-  const bytes = async (runtime: 'mote' | 'typescript') => Buffer.byteLength(await script(runtime, conformance), 'utf8');
-  return { rows, conformanceBytes: { mote: await bytes('mote'), typescript: await bytes('typescript') } };
+  const bytes = async (runtime: 'mote' | 'typescript', minify = false) => Buffer.byteLength(await script(runtime, conformance, minify), 'utf8');
+  return { rows, conformanceBytes: { mote: await bytes('mote'), moteMinified: await bytes('mote', true), typescript: await bytes('typescript') } };
 }
 
 export function formatEspruinoBench(result: EspruinoBenchResult): string {
@@ -74,7 +74,7 @@ export function formatEspruinoBench(result: EspruinoBenchResult): string {
     const speedup = ts !== undefined && mote !== undefined ? `${(ts.ns / mote.ns).toFixed(2)}` : '-';
     lines.push(`${w.padEnd(40)} ${parts.join(' ')}   ${speedup.padStart(15)}`);
   }
-  const { mote, typescript } = result.conformanceBytes;
-  lines.push(`lowered kernel conformance bundle: ${mote} bytes with mote's helpers, ${typescript} with TypeScript's`);
+  const { mote, moteMinified, typescript } = result.conformanceBytes;
+  lines.push(`lowered kernel conformance bundle: ${mote} bytes with mote's helpers (${moteMinified} minified), ${typescript} with TypeScript's`);
   return lines.join('\n');
 }

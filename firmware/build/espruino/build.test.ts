@@ -182,3 +182,39 @@ describe('buildEspruino: kernel conformance (firmware/kernel/conformance/xs-entr
     expect(hostCall.line).toBe(10);
   });
 });
+
+describe('buildEspruino({ minify: true }): kernel conformance', () => {
+  let build: EspruinoBuild;
+  let plainBytes: number;
+  let traces: Record<string, { preemptive: string[]; cooperative: string[] }>;
+  beforeAll(async () => {
+    build = await buildEspruino(conformanceEntry, { cwd, minify: true });
+    plainBytes = Buffer.byteLength((await buildEspruino(conformanceEntry, { cwd })).code, 'utf8');
+    traces = (await runInVm(build.code, { espruinoGlobals: true })) as typeof traces;
+  });
+
+  it('every scenario matches its expected traces', () => {
+    for (const s of scenarios) {
+      expect(traces[s.name]?.preemptive, `${s.name} preemptive`).toEqual(s.expected.preemptive);
+      expect(traces[s.name]?.cooperative, `${s.name} cooperative`).toEqual(s.expected.cooperative);
+    }
+  });
+
+  it('is smaller, still ES5 for Espruino, functions still declared before use', () => {
+    expect(Buffer.byteLength(build.code, 'utf8')).toBeLessThan(plainBytes * 0.6);
+    expect(forbiddenNodes(build.code)).toEqual([]);
+    expect(lateFunctions(build.code)).toEqual([]);
+  });
+
+  it('module bytes add up, helpers included, and the map still leads to the sources', () => {
+    expect(build.modules.reduce((t, m) => t + m.bytes, 0)).toBe(Buffer.byteLength(build.code, 'utf8'));
+    expect(build.modules.find((m) => m.path === '<mote helpers>')?.bytes).toBeGreaterThan(1000);
+    const map = new TraceMap(build.map);
+    const lines = build.code.split('\n');
+    const line = lines.findIndex((l) => l.includes(': undefined cannot be queued'));
+    const pos = originalPositionFor(map, { line: line + 1, column: lines[line].indexOf(': undefined cannot be queued') });
+    expect(pos.source).toBe('firmware/kernel/queue.ts');
+    const text = build.map.sourcesContent?.[build.map.sources.indexOf('firmware/kernel/queue.ts')]?.split('\n')[(pos.line as number) - 1];
+    expect(text).toContain('undefined cannot be queued');
+  });
+});

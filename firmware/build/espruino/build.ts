@@ -5,12 +5,14 @@
  *    lowering below is TypeScript's, with mote's helpers) with a source map.
  * 2. TypeScript lowers the bundle to ES5, with mote's transforms (lower.ts).
  * 3. mote's helpers (helpers.ts) the lowered code names are prepended; TypeScript's are not used.
- * 4. The two source maps are composed: the result maps to the .ts sources (sourcemap.ts).
+ * 4. The two source maps are composed: the result maps to the .ts sources (sourcemap.ts), and
+ *    the helpers to themselves, as the source `<mote helpers>`.
+ * 5. Optionally esbuild minifies the result (ES5 in, ES5 out), its map composed in turn.
  */
 import path from 'node:path';
 import { Parser } from 'acorn';
 import { simple } from 'acorn-walk';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { helperPrelude, helpers, unsupportedHelpers } from './helpers.js';
 import { lower, type RawSourceMap } from './lower.js';
 import { bytesBySource, composeSourceMaps } from './sourcemap.js';
@@ -22,6 +24,11 @@ export interface EspruinoBuildOptions {
   define?: Record<string, string>;
   /** Keep comments (default false: Espruino keeps function source text in RAM). */
   comments?: boolean;
+  /**
+   * Minify the lowered script with esbuild (whitespace, identifiers, syntax; ES5 in, ES5 out):
+   * about half the bytes, which Espruino keeps in RAM or flash. Default false.
+   */
+  minify?: boolean;
   /**
    * 'mote' (default): mote's helpers. 'typescript': TypeScript's own helpers and output, as it
    * emits them; does NOT run on Espruino (its __generator relies on hoisting), for comparison.
@@ -48,11 +55,19 @@ export async function buildEspruino(entryFile: string, options: EspruinoBuildOpt
   const runtime = options.runtime ?? 'mote';
   const lowered = lower(bundled.code, 'bundle.js', { comments: options.comments, runtime });
   const prelude = runtime === 'mote' ? helperPrelude(helpersUsed(lowered.code)) : '';
-  const helperLines = prelude === '' ? 0 : prelude.split('\n').length - 1;
-  const code = prelude + lowered.code;
-  const map = composeSourceMaps(lowered.map, bundled.map, helperLines, path.basename(entryFile).replace(/\.[cm]?[jt]sx?$/, '.js'));
-  return { code, map, modules: bytesBySource(code, map, helperLines) };
+  const file = path.basename(entryFile).replace(/\.[cm]?[jt]sx?$/, '.js');
+  let code = prelude + lowered.code;
+  let map = composeSourceMaps(lowered.map, bundled.map, { file, prefix: prelude === '' ? undefined : { source: HELPERS_SOURCE, content: prelude } });
+  if (options.minify) {
+    const minified = await transform(code, { minify: true, target: 'es5', loader: 'js', sourcemap: 'external', charset: 'utf8', legalComments: 'none', logLevel: 'silent' });
+    code = minified.code;
+    map = composeSourceMaps(JSON.parse(minified.map) as RawSourceMap, map, { file });
+  }
+  return { code, map, modules: bytesBySource(code, map) };
 }
+
+/** The helpers' name among the map's sources and in `modules`. */
+const HELPERS_SOURCE = '<mote helpers>';
 
 async function bundle(entry: string, cwd: string, define: Record<string, string> | undefined): Promise<{ code: string; map: RawSourceMap }> {
   const result = await build({

@@ -42,6 +42,22 @@ describe('lowered kernel conformance bundle on the Espruino dialect checker and 
   });
 });
 
+describe('minified lowered kernel conformance bundle on the Espruino dialect checker and host', () => {
+  let build: EspruinoBuild;
+  beforeAll(async () => {
+    build = await buildEspruino(packageFile('firmware/kernel/conformance/xs-entry.ts'), { cwd, minify: true });
+  });
+
+  it('checkDialect finds nothing, and every scenario matches on the host', async () => {
+    expect(checkDialect(build.code, { sourceMap: build.map }).map((p) => p.message)).toEqual([]);
+    const traces = (await onHost(build)) as Record<string, { preemptive: string[]; cooperative: string[] }>;
+    for (const s of scenarios) {
+      expect(traces[s.name]?.preemptive, `${s.name} preemptive`).toEqual(s.expected.preemptive);
+      expect(traces[s.name]?.cooperative, `${s.name} cooperative`).toEqual(s.expected.cooperative);
+    }
+  });
+});
+
 describe('lowered generator fixture on the Espruino dialect checker and host', () => {
   const entry = packageFile('firmware/build/espruino/fixtures/generators-entry.ts');
   let build: EspruinoBuild;

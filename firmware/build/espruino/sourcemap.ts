@@ -6,11 +6,21 @@
 import { TraceMap, decodedMappings, encodedMappings, originalPositionFor, type SourceMapSegment } from '@jridgewell/trace-mapping';
 import type { RawSourceMap } from './lower.js';
 
+/** Text prepended to the script that the map should cover as a source of its own. */
+export interface Prefix {
+  /** Its name among the map's sources, e.g. `<mote helpers>`. */
+  source: string;
+  /** Its text, one map line per line. */
+  content: string;
+}
+
 /**
- * `outer` maps the final script to the bundle, `inner` the bundle to the sources. `lineOffset`
- * lines (prepended helpers) come first in the final script and map to nothing.
+ * `outer` maps a script to an intermediate one, `inner` that one to the sources; the result maps
+ * the script to the sources. A `prefix` comes first in the script (before what `outer` maps) and
+ * maps line for line to itself.
  */
-export function composeSourceMaps(outer: RawSourceMap, inner: RawSourceMap, lineOffset = 0, file?: string): RawSourceMap {
+export function composeSourceMaps(outer: RawSourceMap, inner: RawSourceMap, options: { prefix?: Prefix; file?: string } = {}): RawSourceMap {
+  const { prefix, file } = options;
   const outerTrace = new TraceMap(outer);
   const innerTrace = new TraceMap(inner);
   const sources: string[] = [];
@@ -21,7 +31,13 @@ export function composeSourceMaps(outer: RawSourceMap, inner: RawSourceMap, line
   inner.sources.forEach((s, i) => contentOf.set(innerTrace.resolvedSources[i], inner.sourcesContent?.[i] ?? null));
 
   const lines: SourceMapSegment[][] = [];
-  for (let i = 0; i < lineOffset; i++) lines.push([]);
+  if (prefix !== undefined) {
+    sources.push(prefix.source);
+    sourceIndex.set(prefix.source, 0);
+    contentOf.set(prefix.source, prefix.content);
+    const count = prefix.content.split('\n').length - (prefix.content.endsWith('\n') ? 1 : 0);
+    for (let i = 0; i < count; i++) lines.push([[0, 0, i, 0]]);
+  }
   for (const line of decodedMappings(outerTrace)) {
     const out: SourceMapSegment[] = [];
     for (const seg of line) {
@@ -61,23 +77,21 @@ export function composeSourceMaps(outer: RawSourceMap, inner: RawSourceMap, line
 
 /**
  * UTF-8 bytes of `code` by the source each character maps to (a character belongs to the
- * mapping at or before it on its line, a line's newline to its last mapping); the first
- * `helperLines` lines count as `<mote helpers>`, anything unmapped as `<lowering>`. Largest first.
+ * mapping at or before it on its line, indentation to the line's first mapping, a newline to
+ * the line's last); code mapped to no source counts as `<lowering>`. Largest first.
  */
-export function bytesBySource(code: string, map: RawSourceMap, helperLines: number): { path: string; bytes: number }[] {
+export function bytesBySource(code: string, map: RawSourceMap): { path: string; bytes: number }[] {
   const totals = new Map<string, number>();
   const add = (path: string, text: string) => {
     if (text.length > 0) totals.set(path, (totals.get(path) ?? 0) + Buffer.byteLength(text, 'utf8'));
   };
+  const ownerOf = (seg: readonly number[]) => (seg.length === 1 ? '<lowering>' : map.sources[seg[1]] ?? '<lowering>');
   const decoded = decodedMappings(new TraceMap(map));
   const lines = code.split('\n');
   lines.forEach((text, i) => {
     const newline = i < lines.length - 1 ? '\n' : '';
-    if (i < helperLines) return add('<mote helpers>', text + newline);
     const segs = decoded[i] ?? [];
     let at = 0;
-    // Indentation belongs to the line's first mapping.
-    const ownerOf = (seg: readonly number[]) => (seg.length === 1 ? '<lowering>' : map.sources[seg[1]] ?? '<lowering>');
     let owner = segs.length > 0 ? ownerOf(segs[0]) : '<lowering>';
     for (const seg of segs) {
       add(owner, text.slice(at, seg[0]));
