@@ -6,6 +6,9 @@
  * - `guardForOf` (before TypeScript's): for-of operands go through `__forOf`, because the ES5
  *   for-of TypeScript emits without downlevelIteration indexes its operand and so would run zero
  *   turns over an iterator instead of failing.
+ * - `fixErrorSubclasses` (before): a class that extends a built-in error type sets its instance's
+ *   prototype after `super()`, because the ES5 constructor takes what `Error.call(this)` returns,
+ *   a plain Error, and `instanceof` the subclass and its methods would be lost.
  * - `leanGeneratorBodies` (after): generator bodies return an op code, with its operand in the
  *   state's `v`, instead of allocating an `[op, operand]` array at every resume, and enter try
  *   blocks with `state.tr(region)`, so the state needs no array until a try is entered (the
@@ -57,7 +60,7 @@ export function lower(script: string, fileName: string, options: LowerOptions = 
       sourceMap: true,
       newLine: ts.NewLineKind.LineFeed,
     },
-    transformers: mote ? { before: [guardForOf], after: [leanGeneratorBodies, hoistFunctions] } : undefined,
+    transformers: mote ? { before: [guardForOf, fixErrorSubclasses], after: [leanGeneratorBodies, hoistFunctions] } : undefined,
   });
   const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) throw new Error(`espruino lowering: ${errors.map(formatDiagnostic).join('\n')}`);
@@ -84,6 +87,56 @@ const guardForOf: ts.TransformerFactory<ts.SourceFile> = (context) => {
     const guarded = f.createCallExpression(f.createIdentifier('__forOf'), undefined, [visited.expression]);
     ts.setTextRange(guarded, visited.expression);
     return f.updateForOfStatement(visited, visited.awaitModifier, visited.initializer, guarded, visited.statement);
+  };
+  return (file) => ts.visitNode(file, visit, ts.isSourceFile);
+};
+
+// ----------------------------------------------------------------------- Error subclasses
+
+const errorTypes = new Set(['Error', 'TypeError', 'SyntaxError', 'ReferenceError', 'RangeError', 'EvalError', 'URIError', 'InternalError', 'AggregateError']);
+
+const fixErrorSubclasses: ts.TransformerFactory<ts.SourceFile> = (context) => {
+  const f = context.factory;
+  /** `Object.setPrototypeOf(this, new.target.prototype);` */
+  const setPrototype = () =>
+    f.createExpressionStatement(
+      f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier('Object'), 'setPrototypeOf'), undefined, [
+        f.createThis(),
+        f.createPropertyAccessExpression(f.createMetaProperty(ts.SyntaxKind.NewKeyword, f.createIdentifier('target')), 'prototype'),
+      ]),
+    );
+  const isSuperCall = (s: ts.Statement) => ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) && s.expression.expression.kind === ts.SyntaxKind.SuperKeyword;
+  const fixMembers = (members: readonly ts.ClassElement[]): ts.ClassElement[] => {
+    const ctor = members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+    if (ctor === undefined) {
+      const args = f.createUniqueName('args');
+      const synthesized = f.createConstructorDeclaration(
+        undefined,
+        [f.createParameterDeclaration(undefined, f.createToken(ts.SyntaxKind.DotDotDotToken), args)],
+        f.createBlock([f.createExpressionStatement(f.createCallExpression(f.createSuper(), undefined, [f.createSpreadElement(args)])), setPrototype()], true),
+      );
+      return [synthesized, ...members];
+    }
+    const body = (ctor.body as ts.Block).statements;
+    const at = body.findIndex(isSuperCall);
+    if (at === -1) return [...members];
+    const fixed = f.updateConstructorDeclaration(ctor, ctor.modifiers, ctor.parameters, f.updateBlock(ctor.body as ts.Block, [...body.slice(0, at + 1), setPrototype(), ...body.slice(at + 1)]));
+    return members.map((m) => (m === ctor ? fixed : m));
+  };
+  const extendsError = (node: ts.ClassLikeDeclaration) => {
+    const clause = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+    const base = clause?.types[0]?.expression;
+    return base !== undefined && ts.isIdentifier(base) && errorTypes.has(ts.idText(base));
+  };
+  const visit = (node: ts.Node): ts.Node => {
+    const visited = ts.visitEachChild(node, visit, context);
+    if (ts.isClassDeclaration(visited) && extendsError(visited)) {
+      return f.updateClassDeclaration(visited, visited.modifiers, visited.name, visited.typeParameters, visited.heritageClauses, fixMembers(visited.members));
+    }
+    if (ts.isClassExpression(visited) && extendsError(visited)) {
+      return f.updateClassExpression(visited, visited.modifiers, visited.name, visited.typeParameters, visited.heritageClauses, fixMembers(visited.members));
+    }
+    return visited;
   };
   return (file) => ts.visitNode(file, visit, ts.isSourceFile);
 };

@@ -19,6 +19,7 @@ const missingOnEspruino = `
 delete globalThis.Symbol; delete globalThis.Map; delete globalThis.Set; delete globalThis.WeakMap;
 delete globalThis.WeakSet; delete globalThis.WeakRef; delete globalThis.Proxy; delete globalThis.Reflect;
 delete globalThis.BigInt; delete globalThis.queueMicrotask; delete globalThis.setImmediate;
+delete globalThis.RangeError; delete globalThis.EvalError; delete globalThis.URIError; delete globalThis.AggregateError;
 delete Array.from; delete Object.freeze; delete Object.isFrozen; delete Number.isInteger;
 delete Math.trunc; delete Math.imul; delete Promise.race;
 `;
