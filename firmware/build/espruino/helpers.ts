@@ -6,8 +6,8 @@
  * Every helper is ES5, a `var` bound to a function expression (nothing relies on hoisting),
  * uses no Symbol, Map, Set or WeakMap, and is prepended only when the lowered code names it.
  *
- * `__generator` expects generator bodies as mote's lowering rewrites them (see lower.ts): the
- * body returns an op code, with its operand in the state's `v`, instead of allocating
+ * `__generator(body)` expects generator bodies as mote's lowering rewrites them (see lower.ts),
+ * taking no `this` (the generator function passes it as a local), and the body returns an op code, with its operand in the state's `v`, instead of allocating
  * `[op, operand]`:
  *
  * | return        | meaning                                      |
@@ -19,7 +19,9 @@
  * | `v = it, 5`   | yield* it                                    |
  * | `7`           | end of a finally block                       |
  *
- * and enters try blocks with `state.tr([try, catch, finally, end])`.
+ * reads the value it resumes with (or the error its catch block catches) as `state.x`, and
+ * enters try blocks with `state.tr([try, catch, finally, end])`. A throw() into a suspended
+ * generator is raised at its resume point by `__generator` itself.
  */
 
 export interface Helper {
@@ -33,24 +35,26 @@ export interface Helper {
  * The generator object is a small class: one object and TypeScript's body closure per generator
  * call, nothing allocated per resume except the `{ value, done }` the outermost `next` returns.
  * A `yield*` into another mote generator resumes it directly (no result objects in between).
- * `run` follows tslib's `step` op for op, with the op in two locals instead of an array. Its hot
- * path (resume, yield) is a few lines and everything else (delegation, other ops, try regions,
- * resuming a finished generator) is in functions of its own, because Espruino interprets from
- * source and pays for every token it reads, including those of branches it skips.
+ * `resume` follows tslib's `step` op for op, with the op in two locals instead of an array. Its
+ * hot paths come first and end in `return` or `continue` (resume the body; yield; start, resume
+ * or finish a yield* into another generator; finish outside try blocks), and everything else
+ * (throw and return into a delegate, other ops, try regions, resuming a finished generator) is
+ * in functions of its own, because Espruino interprets from source and pays for every token it
+ * reads, including those of branches it skips.
  * State: label (the body's), f (0 new, 1 running, 2 done, 3 suspended), y (yield* delegate),
- * v (operand of the op the body returned), s/x (what sent() returns or throws: s 1 = throw),
- * b/t (body and its this), trys (try regions), ops (ops pending across finally blocks).
+ * v (operand of the op the body returned), x (the value a resumed body reads: what next() sent,
+ * or the error a catch block catches),
+ * b (the body: it reads no `this` of its own, see lower.ts), trys (try regions), ops (ops
+ * pending across finally blocks).
  */
 const generator = `var __generator = (function () {
-  var Gen = function (self, body) {
+  var Gen = function (body) {
     this.label = 0;
     this.f = 0;
     this.y = null;
     this.v = void 0;
-    this.s = 0;
     this.x = void 0;
     this.b = body;
-    this.t = self;
     this.trys = null;
   };
   var ArrayIter = function (a) {
@@ -132,7 +136,6 @@ const generator = `var __generator = (function () {
       }
       if (c === 6 && g.label < t[1]) {
         g.label = t[1];
-        g.s = 6;
         g.x = v;
         return 0;
       }
@@ -151,9 +154,7 @@ const generator = `var __generator = (function () {
       v = ~c;
       c = 3;
     } else if (c === 1) {
-      g.s = 1;
-      g.x = v;
-      return 0;
+      c = 6;
     } else if (c === 5) {
       g.label++;
       g.y = v instanceof Gen ? v : iter(v);
@@ -170,35 +171,75 @@ const generator = `var __generator = (function () {
     g.label = v;
     return 0;
   };
-  var run = function (g, c, v) {
-    if (g.f !== 3 && (g.f !== 0 || c !== 0)) return edge(g, c, v);
-    g.f = 1;
+  var resume = function (g, c, v) {
+    var y, r;
     for (;;) {
       try {
+        if (c === 0) {
+          y = g.y;
+          if (y === null) {
+            g.x = v;
+            c = g.b(g);
+            v = g.v;
+            if (c === 4) {
+              g.label++;
+              g.f = 3;
+              return v;
+            }
+            if (c === 5) {
+              g.label++;
+              g.y = v instanceof Gen ? v : iter(v);
+              c = 0;
+              v = void 0;
+            } else if ((c === 2 || c === 8) && g.trys === null) {
+              g.f = 2;
+              return c === 2 ? v : void 0;
+            }
+            continue;
+          }
+          if (y instanceof Gen) {
+            if (y.f === 3 || y.f === 0) {
+              y.f = 1;
+              r = resume(y, 0, v);
+            } else {
+              r = edge(y, 0, v);
+            }
+            if (y.f !== 2) {
+              g.f = 3;
+              return r;
+            }
+          } else {
+            r = foreign(y, 0, v);
+            if (!r.done) {
+              g.f = 3;
+              return r.value;
+            }
+            r = r.value;
+          }
+          g.y = null;
+          v = r;
+          continue;
+        }
         if (g.y !== null) {
           v = delegate(g, c, v);
           if (g.f === 3) return v;
-          if (c !== 2) c = 0;
-        }
-        if (c === 0) {
-          g.s = 0;
-          g.x = v;
-        } else if ((c = control(g, c, v)) !== 0) {
-          if (c === 5) {
+          if (c !== 2) {
             c = 0;
-            v = void 0;
             continue;
           }
+        }
+        c = control(g, c, v);
+        if (c === 0) {
           v = g.x;
-          break;
+          continue;
         }
-        c = g.b.call(g.t, g);
-        if (c === 4) {
-          g.label++;
-          g.f = 3;
-          return g.v;
+        if (c === 5) {
+          c = 0;
+          v = void 0;
+          continue;
         }
-        v = g.v;
+        v = g.x;
+        break;
       } catch (e) {
         c = 6;
         v = e;
@@ -209,8 +250,21 @@ const generator = `var __generator = (function () {
     if (c === 6) throw v;
     return v;
   };
+  var run = function (g, c, v) {
+    if (g.f === 3 || (g.f === 0 && c === 0)) {
+      g.f = 1;
+      return resume(g, c, v);
+    }
+    return edge(g, c, v);
+  };
   Gen.prototype.next = function (x) {
-    var v = run(this, 0, x);
+    var v;
+    if (this.f === 3 || this.f === 0) {
+      this.f = 1;
+      v = resume(this, 0, x);
+    } else {
+      v = edge(this, 0, x);
+    }
     return { value: v, done: this.f === 2 };
   };
   Gen.prototype["throw"] = function (e) {
@@ -221,16 +275,12 @@ const generator = `var __generator = (function () {
     var v = run(this, 2, x);
     return { value: v, done: this.f === 2 };
   };
-  Gen.prototype.sent = function () {
-    if (this.s === 1) throw this.x;
-    return this.x;
-  };
   Gen.prototype.tr = function (region) {
     if (this.trys === null) this.trys = [region];
     else this.trys.push(region);
   };
-  return function (self, body) {
-    return new Gen(self, body);
+  return function (body) {
+    return new Gen(body);
   };
 })();`;
 

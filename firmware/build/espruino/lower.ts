@@ -6,13 +6,15 @@
  * - `guardForOf` (before TypeScript's): for-of operands go through `__forOf`, because the ES5
  *   for-of TypeScript emits without downlevelIteration indexes its operand and so would run zero
  *   turns over an iterator instead of failing.
+ * - `nameClasses` (before): `var C = class {}` keeps the name `C` (TypeScript would call it `class_1`).
  * - `fixErrorSubclasses` (before): a class that extends a built-in error type sets its instance's
  *   prototype after `super()`, because the ES5 constructor takes what `Error.call(this)` returns,
  *   a plain Error, and `instanceof` the subclass and its methods would be lost.
  * - `leanGeneratorBodies` (after): generator bodies return an op code, with its operand in the
- *   state's `v`, instead of allocating an `[op, operand]` array at every resume, and enter try
- *   blocks with `state.tr(region)`, so the state needs no array until a try is entered (the
- *   contract with mote's `__generator` is in helpers.ts).
+ *   state's `v`, instead of allocating an `[op, operand]` array at every resume; read the value
+ *   they resume with as `state.x` instead of calling `state.sent()`; and enter try blocks with
+ *   `state.tr(region)`, so the state needs no array until a try is entered (the contract with
+ *   mote's `__generator` is in helpers.ts).
  * - `hoistFunctions` (after): function declarations move to the top of their block, because
  *   Espruino defines a function only when its declaration runs, and TypeScript's own output
  *   calls some before their line (`__extends(C, _super); function C() {}` in every subclass).
@@ -60,7 +62,7 @@ export function lower(script: string, fileName: string, options: LowerOptions = 
       sourceMap: true,
       newLine: ts.NewLineKind.LineFeed,
     },
-    transformers: mote ? { before: [guardForOf, fixErrorSubclasses], after: [leanGeneratorBodies, hoistFunctions] } : undefined,
+    transformers: mote ? { before: [guardForOf, nameClasses, fixErrorSubclasses], after: [leanGeneratorBodies, hoistFunctions] } : undefined,
   });
   const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) throw new Error(`espruino lowering: ${errors.map(formatDiagnostic).join('\n')}`);
@@ -87,6 +89,27 @@ const guardForOf: ts.TransformerFactory<ts.SourceFile> = (context) => {
     const guarded = f.createCallExpression(f.createIdentifier('__forOf'), undefined, [visited.expression]);
     ts.setTextRange(guarded, visited.expression);
     return f.updateForOfStatement(visited, visited.awaitModifier, visited.initializer, guarded, visited.statement);
+  };
+  return (file) => ts.visitNode(file, visit, ts.isSourceFile);
+};
+
+// ------------------------------------------------------------------------------ class names
+
+/**
+ * `var Queue = class extends QueueBase {}` (esbuild's form for top-level classes) is named by its
+ * variable natively, but TypeScript's ES5 output names the function `class_1`: the class
+ * expression gets the variable's name, so `Queue.name` is `"Queue"` once lowered too.
+ */
+const nameClasses: ts.TransformerFactory<ts.SourceFile> = (context) => {
+  const f = context.factory;
+  const visit = (node: ts.Node): ts.Node => {
+    const visited = ts.visitEachChild(node, visit, context);
+    if (ts.isVariableDeclaration(visited) && ts.isIdentifier(visited.name) && visited.initializer !== undefined && ts.isClassExpression(visited.initializer) && visited.initializer.name === undefined) {
+      const c = visited.initializer;
+      const named = f.updateClassExpression(c, c.modifiers, f.createIdentifier(ts.idText(visited.name)), c.typeParameters, c.heritageClauses, c.members);
+      return f.updateVariableDeclaration(visited, visited.name, visited.exclamationToken, visited.type, named);
+    }
+    return visited;
   };
   return (file) => ts.visitNode(file, visit, ts.isSourceFile);
 };
@@ -162,52 +185,103 @@ function unexpected(node: ts.Node, what: string): never {
 const leanGeneratorBodies: ts.TransformerFactory<ts.SourceFile> = (context) => {
   const f = context.factory;
 
-  /** Anywhere: finds `__generator(this, function (state) { ... })` calls. */
+  /** Anywhere: finds generator functions, `function () { ...; return __generator(this, function (state) { ... }); }`. */
   const visit = (node: ts.Node): ts.Node => {
     if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) {
-      const updated = aliasArguments(node);
+      const updated = leanGeneratorFunction(node);
       if (updated !== undefined) return updated;
     }
-    if (isGeneratorCall(node)) return leanCall(node, undefined);
+    if (isGeneratorCall(node)) unexpected(node, 'place of __generator (not the return of its function)');
     return ts.visitEachChild(node, visit, context);
   };
 
-  const leanCall = (node: ts.CallExpression, argumentsAlias: ts.Identifier | undefined): ts.CallExpression => {
-    const fn = node.arguments[1] as ts.FunctionExpression;
-    const param = fn.parameters[0];
-    if (param === undefined || !ts.isIdentifier(param.name)) unexpected(fn, 'generator state parameter');
-    const body = ts.visitEachChild(fn.body, bodyVisitor(param.name, argumentsAlias), context);
-    const lean = f.updateFunctionExpression(fn, fn.modifiers, fn.asteriskToken, fn.name, fn.typeParameters, fn.parameters, fn.type, body);
-    return f.updateCallExpression(node, node.expression, node.typeArguments, [ts.visitNode(node.arguments[0], visit) as ts.Expression, lean]);
-  };
-
   /**
-   * TypeScript leaves `arguments` in a generator body as is, where it is the body function's own
-   * (the state): a generator function that reads `arguments` gets `var arguments_1 = arguments;`
-   * before its `return __generator(...)`, and the body reads that.
+   * The body closure does not take `this` or `arguments` from __generator: the generator
+   * function passes them as locals (`var _this = this;` when the body reads `this`, as TypeScript
+   * does for arrows, and likewise `arguments`, which TypeScript would otherwise leave reading the
+   * body's own), so the call is `__generator(body)` and __generator calls `body(state)` directly.
    */
-  const aliasArguments = (node: ts.FunctionDeclaration | ts.FunctionExpression): ts.Node | undefined => {
+  const leanGeneratorFunction = (node: ts.FunctionDeclaration | ts.FunctionExpression): ts.Node | undefined => {
     const statements = node.body?.statements;
     const last = statements?.[statements.length - 1];
     if (statements === undefined || last === undefined || !ts.isReturnStatement(last) || last.expression === undefined) return undefined;
     const call = last.expression;
-    if (!isGeneratorCall(call) || !readsArguments((call.arguments[1] as ts.FunctionExpression).body)) return undefined;
-    const alias = f.createUniqueName('arguments');
-    const declare = f.createVariableStatement(undefined, [f.createVariableDeclaration(alias, undefined, undefined, f.createIdentifier('arguments'))]);
+    if (!isGeneratorCall(call)) return undefined;
+    const fn = call.arguments[1] as ts.FunctionExpression;
+    const declarations: ts.VariableDeclaration[] = [];
+    const alias = (name: string, value: ts.Expression) => {
+      const id = f.createUniqueName(name);
+      declarations.push(f.createVariableDeclaration(id, undefined, undefined, value));
+      return id;
+    };
+    const thisAlias = reads(fn.body, (n) => n.kind === ts.SyntaxKind.ThisKeyword) ? alias('_this', f.createThis()) : undefined;
+    const argumentsAlias = reads(fn.body, (n) => ts.isIdentifier(n) && ts.idText(n) === 'arguments') ? alias('arguments', f.createIdentifier('arguments')) : undefined;
     const before = statements.slice(0, -1).map((s) => ts.visitNode(s, visit) as ts.Statement);
-    const body = f.updateBlock(node.body as ts.Block, [...before, declare, f.updateReturnStatement(last, leanCall(call, alias))]);
+    const declare = declarations.length === 0 ? [] : [f.createVariableStatement(undefined, declarations)];
+    const body = f.updateBlock(node.body as ts.Block, [...before, ...declare, f.updateReturnStatement(last, leanCall(call, thisAlias, argumentsAlias))]);
     return ts.isFunctionDeclaration(node)
       ? f.updateFunctionDeclaration(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, node.parameters, node.type, body)
       : f.updateFunctionExpression(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, node.parameters, node.type, body);
   };
 
+  /**
+   * A body without try regions is one `switch (state.label)`; it becomes `for (;;) switch ...`,
+   * and a jump that is not inside a loop or switch of its own is `state.label = L; break;`
+   * (`break` leaves the switch and the loop dispatches again) instead of a return to
+   * __generator and a new call of the body: loops in generators are jumps on every turn.
+   */
+  const leanCall = (node: ts.CallExpression, thisAlias: ts.Identifier | undefined, argumentsAlias: ts.Identifier | undefined): ts.CallExpression => {
+    const fn = node.arguments[1] as ts.FunctionExpression;
+    const param = fn.parameters[0];
+    if (param === undefined || !ts.isIdentifier(param.name)) unexpected(fn, 'generator state parameter');
+    const state = param.name;
+    const [first, ...others] = fn.body.statements;
+    const dispatch =
+      first !== undefined && others.length === 0 && ts.isSwitchStatement(first) && !hasTryRegions(fn.body, state) ? first : undefined;
+    const visitor = bodyVisitor(state, thisAlias, argumentsAlias, dispatch);
+    let body = ts.visitEachChild(fn.body, visitor.inBody, context);
+    if (visitor.localJumps() > 0) body = f.updateBlock(body, [f.createForStatement(undefined, undefined, undefined, body.statements[0])]);
+    const lean = f.updateFunctionExpression(fn, fn.modifiers, fn.asteriskToken, fn.name, fn.typeParameters, fn.parameters, fn.type, body);
+    return f.updateCallExpression(node, node.expression, node.typeArguments, [lean]);
+  };
+
   /** Inside one generator body, outside nested functions. */
-  const bodyVisitor = (state: ts.Identifier, argumentsAlias: ts.Identifier | undefined) => {
+  const bodyVisitor = (
+    state: ts.Identifier,
+    thisAlias: ts.Identifier | undefined,
+    argumentsAlias: ts.Identifier | undefined,
+    dispatch: ts.SwitchStatement | undefined,
+  ) => {
     const stateV = () => f.createPropertyAccessExpression(state, 'v');
     const setV = (value: ts.Expression, op: number) =>
       f.createComma(f.createAssignment(stateV(), value), f.createNumericLiteral(op));
+    /** Loops and switches (other than the dispatch) around the node being visited. */
+    let nesting = 0;
+    let localJumps = 0;
+    const jumpBlocks = new WeakSet<ts.Node>();
+    const jumpBlock = (block: ts.Block) => {
+      jumpBlocks.add(block);
+      return block;
+    };
     const inBody = (node: ts.Node): ts.Node => {
       if (ts.isFunctionLike(node) || ts.isClassLike(node)) return visit(node);
+      if (ts.isIterationStatement(node, false) || (ts.isSwitchStatement(node) && node !== dispatch)) {
+        nesting++;
+        try {
+          return ts.visitEachChild(node, inBody, context);
+        } finally {
+          nesting--;
+        }
+      }
+      if (dispatch !== undefined && nesting === 0 && ts.isReturnStatement(node)) {
+        const label = breakTarget(node);
+        if (label !== undefined) {
+          localJumps++;
+          const setLabel = f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(state, 'label'), f.createNumericLiteral(label)));
+          return jumpBlock(ts.setTextRange(f.createBlock([ts.setTextRange(setLabel, node), f.createBreakStatement()]), node));
+        }
+      }
+      if (thisAlias !== undefined && node.kind === ts.SyntaxKind.ThisKeyword) return thisAlias;
       if (argumentsAlias !== undefined) {
         if (ts.isIdentifier(node) && ts.idText(node) === 'arguments') return argumentsAlias;
         // Names that are not references: `x.arguments`, `{ arguments: v }`.
@@ -215,6 +289,21 @@ const leanGeneratorBodies: ts.TransformerFactory<ts.SourceFile> = (context) => {
         if (ts.isPropertyAssignment(node)) return f.updatePropertyAssignment(node, node.name, ts.visitNode(node.initializer, inBody) as ts.Expression);
       }
       if (ts.isReturnStatement(node)) return f.updateReturnStatement(node, leanOp(node));
+      // The resumed value: `state.sent()` was a call that also threw what throw() sent; mote's
+      // __generator raises that itself, at the resume point, so the body only reads the value.
+      if (ts.isCaseClause(node) || ts.isDefaultClause(node) || ts.isBlock(node)) {
+        const kept = node.statements.filter((st) => !(ts.isExpressionStatement(st) && isSent(st.expression, state)));
+        // A local jump directly in a statement list needs no block of its own.
+        const statements = kept.flatMap((st) => {
+          const visited = ts.visitNode(st, inBody) as ts.Statement;
+          return jumpBlocks.has(visited) ? [...(visited as ts.Block).statements] : [visited];
+        });
+        if (ts.isCaseClause(node)) return f.updateCaseClause(node, ts.visitNode(node.expression, inBody) as ts.Expression, statements);
+        return ts.isDefaultClause(node) ? f.updateDefaultClause(node, statements) : f.updateBlock(node, statements);
+      }
+      if (ts.isExpressionStatement(node) && isSent(node.expression, state)) return f.createEmptyStatement();
+      if (isSent(node, state)) return ts.setTextRange(f.createPropertyAccessExpression(state, 'x'), node);
+      if (ts.isPropertyAccessExpression(node) && node.expression === state && ts.idText(node.name) === 'sent') unexpected(node, 'use of sent');
       if (isTrysPush(node, state)) {
         const region = ts.visitNode(node.arguments[0], inBody) as ts.Expression;
         return f.updateCallExpression(node, f.createPropertyAccessExpression(state, 'tr'), undefined, [region]);
@@ -255,7 +344,7 @@ const leanGeneratorBodies: ts.TransformerFactory<ts.SourceFile> = (context) => {
           return unexpected(node, `op ${op}`);
       }
     };
-    return inBody;
+    return { inBody, localJumps: () => localJumps };
   };
 
   return (file) => ts.visitNode(file, visit, ts.isSourceFile);
@@ -272,16 +361,48 @@ function isGeneratorCall(node: ts.Node): node is ts.CallExpression {
   );
 }
 
-/** Whether `body` reads `arguments` outside nested functions. */
-function readsArguments(body: ts.Node): boolean {
+/** Whether `test` holds for a node of `body` outside nested functions. */
+function reads(body: ts.Node, test: (node: ts.Node) => boolean): boolean {
   let found = false;
   const look = (node: ts.Node): void => {
     if (found || ts.isFunctionLike(node)) return;
-    if (ts.isIdentifier(node) && ts.idText(node) === 'arguments') found = true;
+    if (test(node)) found = true;
     else ts.forEachChild(node, look);
   };
   ts.forEachChild(body, look);
   return found;
+}
+
+/** The label of a break op (`return [3, label]`), else undefined. */
+function breakTarget(node: ts.ReturnStatement): number | undefined {
+  const array = node.expression;
+  if (array === undefined || !ts.isArrayLiteralExpression(array) || array.elements.length !== 2) return undefined;
+  const [code, label] = array.elements;
+  if (!ts.isNumericLiteral(code) || Number(code.text) !== Op.Break || !ts.isNumericLiteral(label)) return undefined;
+  return Number(label.text);
+}
+
+/** Whether the body enters try regions (`state.trys.push(...)`). */
+function hasTryRegions(body: ts.Node, state: ts.Identifier): boolean {
+  let found = false;
+  const look = (node: ts.Node): void => {
+    if (found || ts.isFunctionLike(node)) return;
+    if (isTrysPush(node, state)) found = true;
+    else ts.forEachChild(node, look);
+  };
+  ts.forEachChild(body, look);
+  return found;
+}
+
+/** `state.sent()` */
+function isSent(node: ts.Node, state: ts.Identifier): node is ts.CallExpression {
+  return (
+    ts.isCallExpression(node) &&
+    node.arguments.length === 0 &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    node.expression.expression === state &&
+    ts.idText(node.expression.name) === 'sent'
+  );
 }
 
 /** `state.trys.push(region)` */
