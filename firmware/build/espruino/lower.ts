@@ -1,7 +1,7 @@
 /**
  * Step 2 of the Espruino build: TypeScript's compiler lowers one bundled script to ES5 (generators,
  * destructuring, spread, default and rest parameters, `**`, optional chaining, computed keys,
- * classes, ...), with three transforms of mote's own around its output:
+ * classes, ...), with transforms of mote's own around its output:
  *
  * - `guardForOf` (before TypeScript's): for-of operands go through `__forOf`, because the ES5
  *   for-of TypeScript emits without downlevelIteration indexes its operand and so would run zero
@@ -10,16 +10,14 @@
  * - `fixErrorSubclasses` (before): a class that extends a built-in error type sets its instance's
  *   prototype after `super()`, because the ES5 constructor takes what `Error.call(this)` returns,
  *   a plain Error, and `instanceof` the subclass and its methods would be lost.
- * - `leanGeneratorBodies` (after): generator bodies return an op code, with its operand in the
- *   state's `v`, instead of allocating an `[op, operand]` array at every resume; read the value
- *   they resume with as `state.x` instead of calling `state.sent()`; and enter try blocks with
- *   `state.tr(region)`, so the state needs no array until a try is entered (the contract with
- *   mote's `__generator` is in helpers.ts).
+ * - `leanGeneratorBodies` (after): generator bodies as mote's `__generator` takes them
+ *   (generators.ts).
  * - `hoistFunctions` (after): function declarations move to the top of their block, because
  *   Espruino defines a function only when its declaration runs, and TypeScript's own output
  *   calls some before their line (`__extends(C, _super); function C() {}` in every subclass).
  */
 import ts from 'typescript';
+import { leanGeneratorBodies } from './generators.js';
 
 export interface LowerOptions {
   /** Keep comments (default false: Espruino keeps function source text in RAM). */
@@ -163,256 +161,6 @@ const fixErrorSubclasses: ts.TransformerFactory<ts.SourceFile> = (context) => {
   };
   return (file) => ts.visitNode(file, visit, ts.isSourceFile);
 };
-
-// ------------------------------------------------------------------------- generator bodies
-
-/** TypeScript's generator instructions (its transformers/generators.ts). */
-const Op = { Return: 2, Break: 3, Yield: 4, YieldStar: 5, Endfinally: 7 } as const;
-/** mote's extra op: return with no value. */
-const ReturnNothing = 8;
-
-function unexpected(node: ts.Node, what: string): never {
-  const printer = ts.createPrinter({ removeComments: false });
-  let text = '';
-  try {
-    text = printer.printNode(ts.EmitHint.Unspecified, node, ts.createSourceFile('x.js', '', ts.ScriptTarget.ES5));
-  } catch {
-    text = ts.SyntaxKind[node.kind];
-  }
-  throw new Error(`espruino lowering: unexpected ${what} in a generator body: ${text}`);
-}
-
-const leanGeneratorBodies: ts.TransformerFactory<ts.SourceFile> = (context) => {
-  const f = context.factory;
-
-  /** Anywhere: finds generator functions, `function () { ...; return __generator(this, function (state) { ... }); }`. */
-  const visit = (node: ts.Node): ts.Node => {
-    if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) {
-      const updated = leanGeneratorFunction(node);
-      if (updated !== undefined) return updated;
-    }
-    if (isGeneratorCall(node)) unexpected(node, 'place of __generator (not the return of its function)');
-    return ts.visitEachChild(node, visit, context);
-  };
-
-  /**
-   * The body closure does not take `this` or `arguments` from __generator: the generator
-   * function passes them as locals (`var _this = this;` when the body reads `this`, as TypeScript
-   * does for arrows, and likewise `arguments`, which TypeScript would otherwise leave reading the
-   * body's own), so the call is `__generator(body)` and __generator calls `body(state)` directly.
-   */
-  const leanGeneratorFunction = (node: ts.FunctionDeclaration | ts.FunctionExpression): ts.Node | undefined => {
-    const statements = node.body?.statements;
-    const last = statements?.[statements.length - 1];
-    if (statements === undefined || last === undefined || !ts.isReturnStatement(last) || last.expression === undefined) return undefined;
-    const call = last.expression;
-    if (!isGeneratorCall(call)) return undefined;
-    const fn = call.arguments[1] as ts.FunctionExpression;
-    const declarations: ts.VariableDeclaration[] = [];
-    const alias = (name: string, value: ts.Expression) => {
-      const id = f.createUniqueName(name);
-      declarations.push(f.createVariableDeclaration(id, undefined, undefined, value));
-      return id;
-    };
-    const thisAlias = reads(fn.body, (n) => n.kind === ts.SyntaxKind.ThisKeyword) ? alias('_this', f.createThis()) : undefined;
-    const argumentsAlias = reads(fn.body, (n) => ts.isIdentifier(n) && ts.idText(n) === 'arguments') ? alias('arguments', f.createIdentifier('arguments')) : undefined;
-    const before = statements.slice(0, -1).map((s) => ts.visitNode(s, visit) as ts.Statement);
-    const declare = declarations.length === 0 ? [] : [f.createVariableStatement(undefined, declarations)];
-    const body = f.updateBlock(node.body as ts.Block, [...before, ...declare, f.updateReturnStatement(last, leanCall(call, thisAlias, argumentsAlias))]);
-    return ts.isFunctionDeclaration(node)
-      ? f.updateFunctionDeclaration(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, node.parameters, node.type, body)
-      : f.updateFunctionExpression(node, node.modifiers, node.asteriskToken, node.name, node.typeParameters, node.parameters, node.type, body);
-  };
-
-  /**
-   * A body without try regions is one `switch (state.label)`; it becomes `for (;;) switch ...`,
-   * and a jump that is not inside a loop or switch of its own is `state.label = L; break;`
-   * (`break` leaves the switch and the loop dispatches again) instead of a return to
-   * __generator and a new call of the body: loops in generators are jumps on every turn.
-   */
-  const leanCall = (node: ts.CallExpression, thisAlias: ts.Identifier | undefined, argumentsAlias: ts.Identifier | undefined): ts.CallExpression => {
-    const fn = node.arguments[1] as ts.FunctionExpression;
-    const param = fn.parameters[0];
-    if (param === undefined || !ts.isIdentifier(param.name)) unexpected(fn, 'generator state parameter');
-    const state = param.name;
-    const [first, ...others] = fn.body.statements;
-    const dispatch =
-      first !== undefined && others.length === 0 && ts.isSwitchStatement(first) && !hasTryRegions(fn.body, state) ? first : undefined;
-    const visitor = bodyVisitor(state, thisAlias, argumentsAlias, dispatch);
-    let body = ts.visitEachChild(fn.body, visitor.inBody, context);
-    if (visitor.localJumps() > 0) body = f.updateBlock(body, [f.createForStatement(undefined, undefined, undefined, body.statements[0])]);
-    const lean = f.updateFunctionExpression(fn, fn.modifiers, fn.asteriskToken, fn.name, fn.typeParameters, fn.parameters, fn.type, body);
-    return f.updateCallExpression(node, node.expression, node.typeArguments, [lean]);
-  };
-
-  /** Inside one generator body, outside nested functions. */
-  const bodyVisitor = (
-    state: ts.Identifier,
-    thisAlias: ts.Identifier | undefined,
-    argumentsAlias: ts.Identifier | undefined,
-    dispatch: ts.SwitchStatement | undefined,
-  ) => {
-    const stateV = () => f.createPropertyAccessExpression(state, 'v');
-    const setV = (value: ts.Expression, op: number) =>
-      f.createComma(f.createAssignment(stateV(), value), f.createNumericLiteral(op));
-    /** Loops and switches (other than the dispatch) around the node being visited. */
-    let nesting = 0;
-    let localJumps = 0;
-    const jumpBlocks = new WeakSet<ts.Node>();
-    const jumpBlock = (block: ts.Block) => {
-      jumpBlocks.add(block);
-      return block;
-    };
-    const inBody = (node: ts.Node): ts.Node => {
-      if (ts.isFunctionLike(node) || ts.isClassLike(node)) return visit(node);
-      if (ts.isIterationStatement(node, false) || (ts.isSwitchStatement(node) && node !== dispatch)) {
-        nesting++;
-        try {
-          return ts.visitEachChild(node, inBody, context);
-        } finally {
-          nesting--;
-        }
-      }
-      if (dispatch !== undefined && nesting === 0 && ts.isReturnStatement(node)) {
-        const label = breakTarget(node);
-        if (label !== undefined) {
-          localJumps++;
-          const setLabel = f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(state, 'label'), f.createNumericLiteral(label)));
-          return jumpBlock(ts.setTextRange(f.createBlock([ts.setTextRange(setLabel, node), f.createBreakStatement()]), node));
-        }
-      }
-      if (thisAlias !== undefined && node.kind === ts.SyntaxKind.ThisKeyword) return thisAlias;
-      if (argumentsAlias !== undefined) {
-        if (ts.isIdentifier(node) && ts.idText(node) === 'arguments') return argumentsAlias;
-        // Names that are not references: `x.arguments`, `{ arguments: v }`.
-        if (ts.isPropertyAccessExpression(node)) return f.updatePropertyAccessExpression(node, ts.visitNode(node.expression, inBody) as ts.Expression, node.name);
-        if (ts.isPropertyAssignment(node)) return f.updatePropertyAssignment(node, node.name, ts.visitNode(node.initializer, inBody) as ts.Expression);
-      }
-      if (ts.isReturnStatement(node)) return f.updateReturnStatement(node, leanOp(node));
-      // The resumed value: `state.sent()` was a call that also threw what throw() sent; mote's
-      // __generator raises that itself, at the resume point, so the body only reads the value.
-      if (ts.isCaseClause(node) || ts.isDefaultClause(node) || ts.isBlock(node)) {
-        const kept = node.statements.filter((st) => !(ts.isExpressionStatement(st) && isSent(st.expression, state)));
-        // A local jump directly in a statement list needs no block of its own.
-        const statements = kept.flatMap((st) => {
-          const visited = ts.visitNode(st, inBody) as ts.Statement;
-          return jumpBlocks.has(visited) ? [...(visited as ts.Block).statements] : [visited];
-        });
-        if (ts.isCaseClause(node)) return f.updateCaseClause(node, ts.visitNode(node.expression, inBody) as ts.Expression, statements);
-        return ts.isDefaultClause(node) ? f.updateDefaultClause(node, statements) : f.updateBlock(node, statements);
-      }
-      if (ts.isExpressionStatement(node) && isSent(node.expression, state)) return f.createEmptyStatement();
-      if (isSent(node, state)) return ts.setTextRange(f.createPropertyAccessExpression(state, 'x'), node);
-      if (ts.isPropertyAccessExpression(node) && node.expression === state && ts.idText(node.name) === 'sent') unexpected(node, 'use of sent');
-      if (isTrysPush(node, state)) {
-        const region = ts.visitNode(node.arguments[0], inBody) as ts.Expression;
-        return f.updateCallExpression(node, f.createPropertyAccessExpression(state, 'tr'), undefined, [region]);
-      }
-      if (ts.isPropertyAccessExpression(node) && node.expression === state && ts.idText(node.name) === 'trys') {
-        unexpected(node.parent ?? node, 'use of the try list');
-      }
-      return ts.visitEachChild(node, inBody, context);
-    };
-    const leanOp = (node: ts.ReturnStatement): ts.Expression => {
-      const array = node.expression;
-      if (array === undefined || !ts.isArrayLiteralExpression(array)) return unexpected(node, 'return');
-      const [code, operand, ...more] = array.elements;
-      if (code === undefined || !ts.isNumericLiteral(code) || more.length > 0) return unexpected(node, 'return');
-      const op = Number(code.text);
-      const value = operand === undefined ? undefined : (ts.visitNode(operand, inBody) as ts.Expression);
-      switch (op) {
-        case Op.Return:
-          return value === undefined ? f.createNumericLiteral(ReturnNothing) : setV(value, Op.Return);
-        case Op.Break: {
-          if (value === undefined || !ts.isNumericLiteral(value)) return unexpected(node, 'break');
-          return f.createPrefixUnaryExpression(ts.SyntaxKind.MinusToken, f.createNumericLiteral(Number(value.text) + 1));
-        }
-        case Op.Yield:
-          return setV(value ?? f.createVoidZero(), Op.Yield);
-        case Op.YieldStar: {
-          if (value === undefined) return unexpected(node, 'yield*');
-          // TypeScript wraps the operand in __values (Symbol.iterator); __generator takes it as is.
-          const inner =
-            ts.isCallExpression(value) && ts.isIdentifier(value.expression) && ts.idText(value.expression) === '__values' && value.arguments.length === 1
-              ? value.arguments[0]
-              : value;
-          return setV(inner, Op.YieldStar);
-        }
-        case Op.Endfinally:
-          return f.createNumericLiteral(Op.Endfinally);
-        default:
-          return unexpected(node, `op ${op}`);
-      }
-    };
-    return { inBody, localJumps: () => localJumps };
-  };
-
-  return (file) => ts.visitNode(file, visit, ts.isSourceFile);
-};
-
-/** `__generator(this, function (state) { ... })` */
-function isGeneratorCall(node: ts.Node): node is ts.CallExpression {
-  return (
-    ts.isCallExpression(node) &&
-    ts.isIdentifier(node.expression) &&
-    ts.idText(node.expression) === '__generator' &&
-    node.arguments.length === 2 &&
-    ts.isFunctionExpression(node.arguments[1])
-  );
-}
-
-/** Whether `test` holds for a node of `body` outside nested functions. */
-function reads(body: ts.Node, test: (node: ts.Node) => boolean): boolean {
-  let found = false;
-  const look = (node: ts.Node): void => {
-    if (found || ts.isFunctionLike(node)) return;
-    if (test(node)) found = true;
-    else ts.forEachChild(node, look);
-  };
-  ts.forEachChild(body, look);
-  return found;
-}
-
-/** The label of a break op (`return [3, label]`), else undefined. */
-function breakTarget(node: ts.ReturnStatement): number | undefined {
-  const array = node.expression;
-  if (array === undefined || !ts.isArrayLiteralExpression(array) || array.elements.length !== 2) return undefined;
-  const [code, label] = array.elements;
-  if (!ts.isNumericLiteral(code) || Number(code.text) !== Op.Break || !ts.isNumericLiteral(label)) return undefined;
-  return Number(label.text);
-}
-
-/** Whether the body enters try regions (`state.trys.push(...)`). */
-function hasTryRegions(body: ts.Node, state: ts.Identifier): boolean {
-  let found = false;
-  const look = (node: ts.Node): void => {
-    if (found || ts.isFunctionLike(node)) return;
-    if (isTrysPush(node, state)) found = true;
-    else ts.forEachChild(node, look);
-  };
-  ts.forEachChild(body, look);
-  return found;
-}
-
-/** `state.sent()` */
-function isSent(node: ts.Node, state: ts.Identifier): node is ts.CallExpression {
-  return (
-    ts.isCallExpression(node) &&
-    node.arguments.length === 0 &&
-    ts.isPropertyAccessExpression(node.expression) &&
-    node.expression.expression === state &&
-    ts.idText(node.expression.name) === 'sent'
-  );
-}
-
-/** `state.trys.push(region)` */
-function isTrysPush(node: ts.Node, state: ts.Identifier): node is ts.CallExpression {
-  if (!ts.isCallExpression(node) || node.arguments.length !== 1) return false;
-  const callee = node.expression;
-  if (!ts.isPropertyAccessExpression(callee) || ts.idText(callee.name) !== 'push') return false;
-  const list = callee.expression;
-  return ts.isPropertyAccessExpression(list) && list.expression === state && ts.idText(list.name) === 'trys';
-}
 
 // ------------------------------------------------------------------------- function hoisting
 
