@@ -4,7 +4,8 @@
  *
  * - moddable: buildModdable's modules and manifest.json (see docs/moddable-build.md); the
  *   project's `name` is the module namespace.
- * - espruino: buildEspruino's single script, written as `<outDir>/<entry name>.js` with its source
+ * - espruino: buildEspruino's single script, checked by checkDialect (a problem fails the build,
+ *   naming the TypeScript line; nothing is written), written as `<outDir>/<entry name>.js` with its source
  *   map beside it (no sourceMappingURL comment: Espruino keeps the script's text in RAM). The
  *   report's "modules" are the sources the script's bytes come from, largest first.
  */
@@ -12,7 +13,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Target } from './config.js';
+import { checkDialect } from './espruino/dialect.js';
 import { buildEspruino } from './espruino/index.js';
+import { BuildError } from './moddable/graph.js';
 import { buildModdable } from './moddable/index.js';
 import type { BuildReport } from './report.js';
 
@@ -45,8 +48,15 @@ export async function buildFirmware(request: FirmwareBuild): Promise<BuildReport
 
 async function espruino(entry: string, outDir: string, cwd: string): Promise<BuildReport> {
   const started = performance.now();
-  await mkdir(outDir, { recursive: true });
   const built = await buildEspruino(entry, { cwd });
+  // Every Espruino build is checked against the measured 2v29 dialect before anything is
+  // written; each problem names the TypeScript file:line it comes from.
+  const problems = checkDialect(built.code, { sourceMap: built.map });
+  if (problems.length > 0) {
+    const list = problems.map((p) => `  ${p.message}`).join('\n');
+    throw new BuildError(`the code uses ${problems.length} thing(s) Espruino 2v29 cannot run:\n${list}`);
+  }
+  await mkdir(outDir, { recursive: true });
   const file = `${path.basename(entry).replace(/\.[cm]?[jt]sx?$/, '')}.js`;
   // The map's sources are relative to the project folder; the map is read from outDir.
   const toOut = (source: string) => path.relative(outDir, path.resolve(cwd, source)).split(path.sep).join('/');
