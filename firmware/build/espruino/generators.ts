@@ -14,6 +14,7 @@
  * - in a body without try regions, a jump (`[3, label]`) that is not inside a loop or switch of
  *   its own stays in the body: `_a.label = L; break;` inside `for (;;) switch (_a.label)`,
  *   instead of a return to `__generator` and a new call of the body (every loop turn is a jump);
+ * - each case's statements are a block, which Espruino skips fast when the case does not run;
  * - the body takes no `this` or `arguments` from `__generator`: the generator function passes
  *   them as locals (`var _this = this;`, as TypeScript does for arrows; TypeScript would leave
  *   `arguments` reading the body's own), and the call is `__generator(body)`.
@@ -96,9 +97,29 @@ export const leanGeneratorBodies: ts.TransformerFactory<ts.SourceFile> = (contex
       first !== undefined && others.length === 0 && ts.isSwitchStatement(first) && !hasTryRegions(fn.body, state) ? first : undefined;
     const visitor = bodyVisitor(state, thisAlias, argumentsAlias, dispatch);
     let body = ts.visitEachChild(fn.body, visitor.inBody, context);
-    if (visitor.localJumps() > 0) body = f.updateBlock(body, [f.createForStatement(undefined, undefined, undefined, body.statements[0])]);
+    const [top, ...rest] = body.statements;
+    if (top !== undefined && rest.length === 0 && ts.isSwitchStatement(top)) {
+      const blocked = blockCases(top);
+      body = f.updateBlock(body, [visitor.localJumps() > 0 ? f.createForStatement(undefined, undefined, undefined, blocked) : blocked]);
+    }
     const lean = f.updateFunctionExpression(fn, fn.modifiers, fn.asteriskToken, fn.name, fn.typeParameters, fn.parameters, fn.type, body);
     return f.updateCallExpression(node, node.expression, node.typeArguments, [lean]);
+  };
+
+  /**
+   * `case 3: { ... }`: Espruino reads a switch's cases in turn on every dispatch, executing or
+   * not (it interprets source), and the statements of a case that does not run, or that follow a
+   * `return` or `break`, it parses without running them, except a block, which it skips by
+   * matching braces, much faster. A body's cases hold no declarations that a block would scope.
+   */
+  const blockCases = (node: ts.SwitchStatement): ts.SwitchStatement => {
+    const clauses = node.caseBlock.clauses.map((clause) => {
+      const [only] = clause.statements;
+      if (clause.statements.length === 0 || (clause.statements.length === 1 && ts.isBlock(only))) return clause;
+      const block = f.createBlock(clause.statements, true);
+      return ts.isCaseClause(clause) ? f.updateCaseClause(clause, clause.expression, [block]) : f.updateDefaultClause(clause, [block]);
+    });
+    return f.updateSwitchStatement(node, node.expression, f.updateCaseBlock(node.caseBlock, clauses));
   };
 
   /** Inside one generator body, outside nested functions. */

@@ -258,8 +258,22 @@ const generator = `var __generator = (function () {
     return edge(g, c, v);
   };
   Gen.prototype.next = function (x) {
-    var v;
-    if (this.f === 3 || this.f === 0) {
+    var c, v;
+    if (this.y === null && (this.f === 3 || this.f === 0)) {
+      this.f = 1;
+      this.x = x;
+      try {
+        c = this.b(this);
+      } catch (e) {
+        return { value: resume(this, 6, e), done: this.f === 2 };
+      }
+      if (c === 4) {
+        this.label++;
+        this.f = 3;
+        return { value: this.v, done: false };
+      }
+      v = resume(this, c, this.v);
+    } else if (this.f === 3 || this.f === 0) {
       this.f = 1;
       v = resume(this, 0, x);
     } else {
