@@ -19,7 +19,7 @@ function locate(code: string, needle: string): [number, number] {
 describe('decodeTrace', () => {
   it("maps an Espruino trace of a built script back to the TypeScript lines", async () => {
     const outDir = mkdtempSync(path.join(tmpdir(), 'mote-decode-'));
-    await buildFirmware({ target: 'espruino', entry: 'main.ts', outDir, name: 'app', cwd: fixture });
+    await buildFirmware({ target: 'espruino', entry: 'main.ts', outDir, name: 'app', cwd: fixture, minify: false });
     const code = readFileSync(path.join(outDir, 'main.js'), 'utf8');
     const map = JSON.parse(readFileSync(path.join(outDir, 'main.js.map'), 'utf8')) as object;
     const [tl, tc] = locate(code, 'throw new Error(');
@@ -31,6 +31,16 @@ describe('decodeTrace', () => {
     expect(lines[1]).toMatch(new RegExp(`^ at check \\(:${tl}:${tc}\\) -> .*main\\.ts:3:\\d+$`));
     expect(lines[2]).toMatch(new RegExp(`^ at \\[raw\\] \\(:${cl}:${cc}\\) -> .*main\\.ts:7:\\d+$`));
     expect(decoded.positions.map((p) => p.source?.line)).toEqual([3, 7]);
+  });
+
+  it('maps a position in the default, minified build too', async () => {
+    const outDir = mkdtempSync(path.join(tmpdir(), 'mote-decode-min-'));
+    await buildFirmware({ target: 'espruino', entry: 'main.ts', outDir, name: 'app', cwd: fixture });
+    const code = readFileSync(path.join(outDir, 'main.js'), 'utf8');
+    const map = JSON.parse(readFileSync(path.join(outDir, 'main.js.map'), 'utf8')) as object;
+    const [tl, tc] = locate(code, 'throw new Error(');
+    const decoded = decodeTrace(`Uncaught Error: boom\n at n (:${tl}:${tc})`, { byFile: { 'main.js': map } });
+    expect(decoded.positions[0].source?.line).toBe(3);
   });
 
   it('leaves positions it cannot map untouched, and maps bare file.js:line:col', () => {

@@ -31,6 +31,11 @@ export interface FirmwareBuild {
   board?: string;
   /** The project folder. Default: the process's working folder. */
   cwd?: string;
+  /**
+   * Espruino: minify the script (default true). Espruino keeps a script's text in its variable
+   * memory and re-reads it as it runs, so fewer bytes mean more free RAM and faster code.
+   */
+  minify?: boolean;
 }
 
 /** Builds the firmware for its target into `outDir` and reports what was written. */
@@ -41,14 +46,14 @@ export async function buildFirmware(request: FirmwareBuild): Promise<BuildReport
   const report =
     request.target === 'moddable'
       ? await buildModdable(entry, outDir, { namespace: request.name })
-      : await espruino(entry, outDir, cwd);
+      : await espruino(entry, outDir, cwd, request.minify ?? true);
   const shown = { ...report, entry: request.entry, outDir: request.outDir };
   return request.board === undefined ? shown : { ...shown, board: request.board };
 }
 
-async function espruino(entry: string, outDir: string, cwd: string): Promise<BuildReport> {
+async function espruino(entry: string, outDir: string, cwd: string, minify: boolean): Promise<BuildReport> {
   const started = performance.now();
-  const built = await buildEspruino(entry, { cwd });
+  const built = await buildEspruino(entry, { cwd, minify });
   // Every Espruino build is checked against the measured 2v29 dialect before anything is
   // written; each problem names the TypeScript file:line it comes from.
   const problems = checkDialect(built.code, { sourceMap: built.map });

@@ -13,6 +13,7 @@ interface BuildOptions {
   target?: string;
   board?: string;
   out?: string;
+  minify: boolean;
   json?: boolean;
 }
 
@@ -27,7 +28,8 @@ export const buildCommand: CommandModule = {
         .argument('[entry]', 'entry module (default: "entry" in mote.config.json, else main.ts)')
         .option('--target <target>', 'espruino or moddable (default: "target" in mote.config.json)')
         .option('--board <id>', 'board id, recorded in the report (default: "board" in mote.config.json)')
-        .option('--out <dir>', 'output folder (default: "outDir" in mote.config.json, else build)'),
+        .option('--out <dir>', 'output folder (default: "outDir" in mote.config.json, else build)')
+        .option('--no-minify', 'espruino: keep the script readable (default: minified, as it lives in RAM)'),
     ).action(async (entryArg: string | undefined, options: BuildOptions) => {
       // Loaded here, not at start-up: the build path pulls in esbuild and TypeScript.
       const { ConfigError, loadConfig, targets } = await import('../../../firmware/build/config.js');
@@ -61,6 +63,7 @@ export const buildCommand: CommandModule = {
           outDir: options.out ?? config.outDir,
           name: config.name,
           cwd,
+          minify: options.minify,
           ...(board === undefined ? {} : { board }),
         });
       } catch (error) {

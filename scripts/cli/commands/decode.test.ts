@@ -18,7 +18,7 @@ describe('mote decode', () => {
   it('maps a trace from stdin to the TypeScript line, using the build folder', () => {
     const project = mkdtempSync(path.join(tmpdir(), 'mote-decode-cli-'));
     cpSync(fixture, project, { recursive: true });
-    expect(mote(project, ['build', 'main.ts', '--target', 'espruino']).code).toBe(0);
+    expect(mote(project, ['build', 'main.ts', '--target', 'espruino', '--no-minify']).code).toBe(0);
     const code = readFileSync(path.join(project, 'build', 'main.js'), 'utf8');
     const lines = code.split('\n');
     const line = lines.findIndex((l) => l.includes('throw new Error(')) + 1;
