@@ -18,15 +18,6 @@ export class VirtualClock {
   advance(ticks = 1): void {
     for (let i = 0; i < ticks; i++) this.kernel.tick(1);
   }
-
-  /** Advances until `predicate` holds, at most `limit` ticks; returns the ticks taken or -1. */
-  advanceUntil(predicate: () => boolean, limit: number): number {
-    for (let i = 0; i < limit; i++) {
-      if (predicate()) return i;
-      this.kernel.tick(1);
-    }
-    return predicate() ? limit : -1;
-  }
 }
 
 /** The engine timer API RealClock needs (setTimeout/clearTimeout and a millisecond clock). */

@@ -27,7 +27,7 @@ export function taskStatus(k: Kernel, stackProbe: StackProbe | null = null): Tas
     state: k.stateOf(t),
     priority: t.priority,
     basePriority: t.basePriority,
-    runTime: t === k.current ? t.runTime : t.runTime,
+    runTime: t.runTime,
     stackDepth: t.stackDepth,
     stackHighWaterMark: stackProbe === null ? null : stackProbe(t),
   }));

@@ -90,3 +90,20 @@ describe('EventGroup.sync refuses to block before it changes anything', () => {
     expect(seen).toEqual(['kernel: a task cannot block while the scheduler is suspended', 'bits 0']);
   });
 });
+
+describe('TimerService.pendFunctionCall from a task', () => {
+  test('the function runs in the service task, which outranks the caller, before the call returns', () => {
+    const k = new Kernel({ timerTaskPriority: 3 });
+    const log: string[] = [];
+    k.createTask('t', 1, function* () {
+      log.push('before');
+      const queued = yield* k.timers.pendFunctionCall(() => {
+        log.push(`pended runs in ${k.current?.name}`);
+      });
+      log.push(`after, queued ${queued}`);
+      yield* k.suspend();
+    });
+    new VirtualClock(k).start();
+    expect(log).toEqual(['before', 'pended runs in Tmr Svc', 'after, queued true']);
+  });
+});
