@@ -1,0 +1,81 @@
+/**
+ * The cloud's schema, as numbered migrations applied in order, each in its own transaction, and
+ * recorded in `schema_migrations`. Services that arrive later append migrations; an applied
+ * migration is never edited.
+ *
+ * Portable DDL: `{serial}` stands for an auto-numbered primary key. Numbers that hold epoch
+ * milliseconds are BIGINT. JSON documents are TEXT.
+ */
+import type { Database } from './database.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: readonly string[];
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'registry, policies, shadows, connectivity, telemetry',
+    statements: [
+      `CREATE TABLE thing_types (
+        name TEXT PRIMARY KEY, description TEXT, searchable_attributes TEXT NOT NULL,
+        deprecated INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL)`,
+      `CREATE TABLE things (
+        name TEXT PRIMARY KEY, thing_type TEXT REFERENCES thing_types(name), attributes TEXT NOT NULL,
+        version INTEGER NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+      `CREATE TABLE thing_groups (
+        name TEXT PRIMARY KEY, parent TEXT REFERENCES thing_groups(name), description TEXT,
+        attributes TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+      `CREATE TABLE thing_group_members (
+        group_name TEXT NOT NULL REFERENCES thing_groups(name) ON DELETE CASCADE,
+        thing_name TEXT NOT NULL REFERENCES things(name) ON DELETE CASCADE,
+        PRIMARY KEY (group_name, thing_name))`,
+      `CREATE TABLE certificates (
+        id TEXT PRIMARY KEY, pem TEXT NOT NULL, status TEXT NOT NULL,
+        created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+      `CREATE TABLE device_tokens (
+        id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+      `CREATE TABLE thing_principals (
+        thing_name TEXT NOT NULL REFERENCES things(name) ON DELETE CASCADE, principal TEXT NOT NULL,
+        PRIMARY KEY (thing_name, principal))`,
+      `CREATE TABLE policies (
+        name TEXT PRIMARY KEY, document TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+      `CREATE TABLE policy_targets (
+        policy_name TEXT NOT NULL REFERENCES policies(name) ON DELETE CASCADE, target TEXT NOT NULL,
+        PRIMARY KEY (policy_name, target))`,
+      `CREATE TABLE shadows (
+        thing_name TEXT NOT NULL, shadow_name TEXT NOT NULL, document TEXT, version INTEGER NOT NULL,
+        updated_at BIGINT NOT NULL, PRIMARY KEY (thing_name, shadow_name))`,
+      `CREATE TABLE connectivity (
+        client_id TEXT PRIMARY KEY, thing_name TEXT, connected INTEGER NOT NULL, changed_at BIGINT NOT NULL,
+        disconnect_reason TEXT)`,
+      `CREATE TABLE telemetry (
+        id {serial}, topic TEXT NOT NULL, client_id TEXT, thing_name TEXT, received_at BIGINT NOT NULL,
+        payload TEXT NOT NULL)`,
+      `CREATE INDEX telemetry_by_thing ON telemetry (thing_name, received_at)`,
+      `CREATE INDEX telemetry_by_topic ON telemetry (topic, received_at)`,
+    ],
+  },
+];
+
+const serial = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;
+
+/** Applies the migrations `db` lacks; returns the versions applied. Safe to run from several processes at once. */
+export async function migrate(db: Database, list: readonly Migration[] = migrations): Promise<number[]> {
+  await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  const applied: number[] = [];
+  for (const migration of list) {
+    const done = await db.transaction(async (tx) => {
+      // Two cloud processes starting together against one PostgreSQL: the second waits here.
+      if (db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(7071) AS locked');
+      if (await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [migration.version])) return false;
+      for (const statement of migration.statements) await tx.run(statement.replace('{serial}', serial[db.dialect]));
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, Date.now()]);
+      return true;
+    });
+    if (done) applied.push(migration.version);
+  }
+  return applied;
+}
