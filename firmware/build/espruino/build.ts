@@ -79,6 +79,8 @@ async function bundle(entry: string, cwd: string, define: Record<string, string>
     format: 'iife',
     target: 'es2022',
     platform: 'neutral',
+    // `mote/hal` and other packages pick their Espruino build (package.json `exports`).
+    conditions: ['espruino'],
     mainFields: ['module', 'main'],
     sourcemap: 'external',
     sourcesContent: true,

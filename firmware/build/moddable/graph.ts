@@ -96,6 +96,8 @@ export async function discoverModules(entryFile: string, namespace: string): Pro
       format: 'esm',
       target: 'esnext',
       platform: 'neutral',
+      // `mote/hal` and other packages pick their Moddable build (package.json `exports`).
+      conditions: ['moddable'],
       mainFields: ['module', 'main'],
       logLevel: 'silent',
       outdir: path.join(workingDir, '.mote-discovery'),

@@ -15,7 +15,10 @@
  *   non-function) are not `instanceof TypeError`, as on Espruino (row 'Error stack'); InternalError;
  * - btoa/atob, E.toString, E.toUint8Array, E.toArrayBuffer, process.memory()/version/env,
  *   global, and require('Storage') / require('crypto') (SHA1..SHA512), library objects being
- *   functions as on Espruino (row 'Storage module': typeof require('Storage') is 'function').
+ *   functions as on Espruino (row 'Storage module': typeof require('Storage') is 'function');
+ * - with a virtual board (host.board): pinMode, digitalWrite, digitalRead, setWatch/clearWatch
+ *   (watch events queued like any event) and I2C1.writeTo/readFrom, over the board's pins and
+ *   I2C targets (firmware/hal/sim/board.ts).
  *
  * Written as ES5-style source in a string: it is compiled in the guest realm, so everything it
  * creates (arrays, promises, typed arrays) belongs to the guest.
@@ -274,6 +277,46 @@ export const PRELUDE = String.raw`(function (host) {
     if (Object.prototype.hasOwnProperty.call(modules, name)) return modules[name];
     throw new NativeError('Module ' + name + ' not found');
   }));
+
+  // ---- hardware, with a virtual board only: pins are GPIO numbers, I2C1 one hardware bus
+  if (host.board) {
+    var pinOf = function (pin) {
+      var n = Number(pin);
+      if (!(n >= 0 && n <= 63 && n === Math.floor(n))) throw new NativeError('Invalid pin: ' + pin);
+      return n;
+    };
+    define(G, 'pinMode', named('pinMode', function (pin, mode) {
+      var error = host.pinMode(pinOf(pin), String(mode));
+      if (error) throw new NativeError(error);
+    }));
+    define(G, 'digitalWrite', named('digitalWrite', function (pin, value) { host.digitalWrite(pinOf(pin), value ? 1 : 0); }));
+    define(G, 'digitalRead', named('digitalRead', function (pin) { return host.digitalRead(pinOf(pin)); }));
+    define(G, 'setWatch', named('setWatch', function (fn, pin, options) {
+      if (typeof fn !== 'function') throw new NativeError('Function or String not supplied!');
+      var o = options || {};
+      var edges = o.edge === 'rising' || o.edge === 1 ? 1 : o.edge === 'falling' || o.edge === -1 ? 2 : 3;
+      var last = host.now() / 1000;
+      return host.watch(pinOf(pin), edges, o.repeat === true, function (state, time) {
+        var event = { state: state === 1, time: time, lastTime: last };
+        last = time;
+        fn(event);
+      });
+    }));
+    define(G, 'clearWatch', named('clearWatch', function (id) { host.unwatch(id, arguments.length === 0); }));
+    var addressOf = function (target) { return typeof target === 'object' && target !== null ? Number(target.address) : Number(target); };
+    var I2C1 = {};
+    define(I2C1, 'setup', named('setup', function (options) { return undefined; }));
+    define(I2C1, 'writeTo', named('writeTo', function (target) {
+      var error = host.i2cWrite(addressOf(target), bytesToString(bytesOf(slice.call(arguments, 1))));
+      if (error) throw new NativeError(error);
+    }));
+    define(I2C1, 'readFrom', named('readFrom', function (target, count) {
+      var answer = host.i2cRead(addressOf(target), Number(count));
+      if (answer.charAt(0) === 'E') throw new NativeError(answer.slice(1));
+      return new Uint8Array(bytesOf([answer.slice(1)]));
+    }));
+    define(G, 'I2C1', I2C1);
+  }
 
   // ---- the event loop's entry: runs the jobs the host hands out until there are none
   define(G, '__moteRun', function () {

@@ -15,6 +15,8 @@ import { shareLoopBindings } from './loop-bindings.js';
 import { EventLoop, type Job } from './loop.js';
 import { PRELUDE } from './prelude.js';
 import { HostStorage } from './storage.js';
+import { type BoardSpec, type PinChange, VirtualBoard } from '../../hal/sim/board.js';
+import { boardBridge } from './hardware.js';
 
 export interface EspruinoHostOptions {
   /**
@@ -28,6 +30,12 @@ export interface EspruinoHostOptions {
   storage?: Record<string, string>;
   /** The bundle's source map, so that dialect problems name original TypeScript positions. */
   sourceMap?: string | object;
+  /**
+   * A virtual board to run on (firmware/hal/sim/board.ts): its pins and I2C targets behind
+   * Espruino's pinMode, digitalWrite, digitalRead, setWatch and I2C1, its stimuli applied at their
+   * times. Without one, the script sees no hardware functions.
+   */
+  board?: BoardSpec;
 }
 
 export interface EspruinoHostResult {
@@ -40,6 +48,8 @@ export interface EspruinoHostResult {
   output: string[];
   /** Storage's files at the end (a new record; `storage` is not modified). */
   storage: Record<string, string>;
+  /** The output pins' level changes, with their times (empty without a board). */
+  pins: PinChange[];
 }
 
 /**
@@ -80,6 +90,7 @@ export const ESPRUINO_GLOBALS: readonly string[] = [
   'encodeURIComponent', 'decodeURIComponent', 'globalThis', 'global',
   'console', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'btoa', 'atob', 'E', 'getTime',
   'process', 'require', '__moteRun',
+  'pinMode', 'digitalWrite', 'digitalRead', 'setWatch', 'clearWatch', 'I2C1',
 ];
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -96,7 +107,7 @@ const isTimeout = (error: unknown) => (error as { code?: unknown } | null)?.code
  * time has passed. Resolves with what it printed and Storage's files.
  */
 export async function runOnEspruinoHost(code: string, opts: EspruinoHostOptions = {}): Promise<EspruinoHostResult> {
-  const { timeoutMs = DEFAULT_TIMEOUT_MS, storage = {}, sourceMap } = opts;
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, storage = {}, sourceMap, board: spec } = opts;
   const problems = checkDialect(code, sourceMap === undefined ? {} : { sourceMap });
   if (problems.length > 0) {
     const lines = problems.map((problem) => `  ${problem.message}`).join('\n');
@@ -107,6 +118,11 @@ export async function runOnEspruinoHost(code: string, opts: EspruinoHostOptions 
   const output: string[] = [];
   const files = new HostStorage(storage);
   const loop = new EventLoop(timeoutMs);
+  const board = spec ? new VirtualBoard(spec) : undefined;
+  if (board) {
+    board.now = () => loop.now;
+    for (const s of spec?.stimuli ?? []) loop.setTimer(() => board.drive(s.pin, s.level), s.at, false, []);
+  }
   const context = vm.createContext({}, { codeGeneration: { strings: true, wasm: false } });
   const format: FormatContext = {
     objectPrototype: vm.runInContext('Object.prototype', context) as object,
@@ -135,6 +151,7 @@ export async function runOnEspruinoHost(code: string, opts: EspruinoHostOptions 
     storageStats: () => JSON.stringify(files.stats()),
     keep: JSON.stringify(ESPRUINO_GLOBALS),
     removeMethods: JSON.stringify(Object.keys(missingMethods)),
+    ...(board ? boardBridge(board, loop) : {}),
   };
   (context as { __moteHost?: unknown }).__moteHost = bridge;
   vm.runInContext(PRELUDE, context, { filename: 'espruino-prelude.js' });
@@ -180,5 +197,5 @@ export async function runOnEspruinoHost(code: string, opts: EspruinoHostOptions 
     if (isTimeout(error)) throw timedOut();
     throw error;
   }
-  return { output, storage: files.toRecord() };
+  return { output, storage: files.toRecord(), pins: board ? board.changes : [] };
 }

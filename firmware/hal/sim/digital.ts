@@ -1,0 +1,53 @@
+/** Digital on the VirtualBoard of the current sim device. */
+import { DigitalModes, type Digital, type DigitalOptions } from '../contract/digital.js';
+import { checkDigitalOptions, checkOpen, isOutput } from '../validate.js';
+import type { PinDirection, Pull } from './board.js';
+import { currentDevice } from './device.js';
+
+const pulls: Pull[] = ['none', 'up', 'down', 'up'];
+
+export class SimDigital implements Digital {
+  static readonly Input = DigitalModes.Input;
+  static readonly InputPullUp = DigitalModes.InputPullUp;
+  static readonly InputPullDown = DigitalModes.InputPullDown;
+  static readonly InputPullUpDown = DigitalModes.InputPullUpDown;
+  static readonly Output = DigitalModes.Output;
+  static readonly OutputOpenDrain = DigitalModes.OutputOpenDrain;
+  static readonly Rising = DigitalModes.Rising;
+  static readonly Falling = DigitalModes.Falling;
+
+  private readonly board = currentDevice().board;
+  private readonly pin: number;
+  private readonly output: boolean;
+  private watch: number | undefined;
+  private closed = false;
+
+  constructor(options: DigitalOptions) {
+    const o = checkDigitalOptions(options);
+    this.pin = o.pin;
+    this.output = isOutput(o.mode);
+    this.board.claim(o.pin, 'Digital');
+    const direction: PinDirection = o.mode === DigitalModes.Output ? 'output' : o.mode === DigitalModes.OutputOpenDrain ? 'open-drain' : 'input';
+    this.board.configure(o.pin, direction, this.output ? 'none' : pulls[o.mode]!);
+    const onReadable = o.onReadable;
+    if (o.edge !== undefined && onReadable) this.watch = this.board.watch(o.pin, o.edge, () => onReadable.call(this));
+  }
+
+  read(): 0 | 1 {
+    checkOpen(this.closed, 'Digital');
+    return this.board.read(this.pin);
+  }
+
+  write(value: 0 | 1): void {
+    checkOpen(this.closed, 'Digital');
+    if (!this.output) throw new Error(`Digital: pin ${this.pin} is an input`);
+    this.board.write(this.pin, value ? 1 : 0);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.watch !== undefined) this.board.unwatch(this.watch);
+    this.board.release(this.pin);
+  }
+}

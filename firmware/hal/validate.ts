@@ -1,0 +1,75 @@
+/**
+ * Option checks every port runs before it touches hardware, so a bad options object fails the
+ * same way on every engine: RangeError for a value out of range, TypeError for a wrong type.
+ * Returns a normalised copy; the caller's object is not kept.
+ */
+import { rangeError } from '../kernel/errors.js';
+import { DigitalModes, type DigitalOptions } from './contract/digital.js';
+import type { I2COptions } from './contract/i2c.js';
+
+/** GPIO numbers any ESP32 family chip can have; a port may refuse pins its chip lacks. */
+export const MAX_PIN = 63;
+
+const MODES: readonly number[] = [0, 1, 2, 3, 8, 9];
+
+export function checkPin(what: string, pin: unknown): number {
+  if (typeof pin !== 'number') throw new TypeError(`${what}: pin must be a number, got ${typeof pin}`);
+  if (pin !== Math.floor(pin) || pin < 0 || pin > MAX_PIN) throw rangeError(`${what}: pin ${pin} is not a GPIO number (0-${MAX_PIN})`);
+  return pin;
+}
+
+export function checkDigitalOptions(options: DigitalOptions): DigitalOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('Digital: options must be an object');
+  const pin = checkPin('Digital', options.pin);
+  const { mode, edge, onReadable, onError } = options;
+  if (MODES.indexOf(mode) < 0) throw rangeError(`Digital: mode ${String(mode)} is not one of Digital.Input, InputPullUp, InputPullDown, InputPullUpDown, Output, OutputOpenDrain`);
+  if (edge !== undefined) {
+    if (mode === DigitalModes.Output || mode === DigitalModes.OutputOpenDrain) throw rangeError('Digital: edge is for input modes only');
+    if (edge !== 1 && edge !== 2 && edge !== 3) throw rangeError(`Digital: edge ${String(edge)} must be Digital.Rising, Digital.Falling or both`);
+    if (typeof onReadable !== 'function') throw new TypeError('Digital: edge needs an onReadable callback');
+  } else if (onReadable !== undefined) {
+    throw rangeError('Digital: onReadable needs an edge');
+  }
+  if (onError !== undefined && typeof onError !== 'function') throw new TypeError('Digital: onError must be a function');
+  return { pin, mode, edge, onReadable, onError };
+}
+
+export function isOutput(mode: number): boolean {
+  return mode === DigitalModes.Output || mode === DigitalModes.OutputOpenDrain;
+}
+
+export function checkI2COptions(options: I2COptions): Required<I2COptions> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('I2C: options must be an object');
+  const data = checkPin('I2C data', options.data);
+  const clock = checkPin('I2C clock', options.clock);
+  if (data === clock) throw rangeError(`I2C: data and clock are both pin ${data}`);
+  const { address, hz = 100000 } = options;
+  if (typeof address !== 'number' || address !== Math.floor(address) || address < 0x08 || address > 0x77) {
+    throw rangeError(`I2C: address ${String(address)} is not a 7-bit target address (0x08-0x77)`);
+  }
+  if (typeof hz !== 'number' || !(hz >= 1000 && hz <= 1000000)) throw rangeError(`I2C: hz ${String(hz)} must be 1000-1000000`);
+  return { data, clock, address, hz };
+}
+
+/** Bytes to send, as a Uint8Array; every array element must be a byte. */
+export function toBytes(bytes: Uint8Array | readonly number[]): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (!Array.isArray(bytes)) throw new TypeError('I2C: write takes a Uint8Array or an array of bytes');
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (typeof b !== 'number' || b !== (b & 0xff)) throw rangeError(`I2C: byte ${i} (${String(b)}) is not 0-255`);
+    out[i] = b;
+  }
+  return out;
+}
+
+export function checkCount(count: unknown): number {
+  if (typeof count !== 'number' || count !== Math.floor(count) || count < 1 || count > 4096) throw rangeError(`I2C: read count ${String(count)} must be 1-4096`);
+  return count;
+}
+
+/** Throws if a closed object is used. */
+export function checkOpen(closed: boolean, what: string): void {
+  if (closed) throw new Error(`${what}: closed`);
+}

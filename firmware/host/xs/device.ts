@@ -1,0 +1,85 @@
+/**
+ * runModdableOnXS: runs a Moddable build (mote build --target moddable: ES modules and
+ * manifest.json) on the real XS engine, as a simulated device: the engine modules the app imports
+ * (`embedded:io/digital`, `embedded:io/i2c`, `timer`, `time`) come from device/guest.ts over a
+ * VirtualBoard, time is simulated, and the run reports the console lines and the output pins'
+ * level changes. The app's modules are loaded by XS's own module loader, by the names the
+ * manifest gives them. Host-side code.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { BoardSpec, PinChange } from '../../hal/sim/board.js';
+import { runModulesOnXS } from './modules.js';
+import type { XsRunOptions } from './run.js';
+
+export interface DeviceRunOptions extends XsRunOptions {
+  /** The board: stimuli and I2C targets. */
+  board?: BoardSpec;
+  /** Simulated time to run for, in ms. Default 5000. */
+  untilMs?: number;
+}
+
+export interface DeviceRunResult {
+  output: string[];
+  pins: PinChange[];
+}
+
+const DEVICE = 'mote:sim-device';
+
+/** The engine modules the simulated device provides, as re-exports of its bundle. */
+const ENGINE_MODULES: Record<string, string> = {
+  'embedded:io/digital': `export { Digital as default } from '${DEVICE}';`,
+  'embedded:io/i2c': `export { I2C as default } from '${DEVICE}';`,
+  timer: `export { Timer as default } from '${DEVICE}';`,
+  time: `export { Time as default } from '${DEVICE}';`,
+};
+
+let deviceModule: Promise<string> | undefined;
+
+/** The guest bundle, made once per process. */
+function guestModule(): Promise<string> {
+  deviceModule ??= build({
+    entryPoints: [fileURLToPath(new URL('./device/guest.ts', import.meta.url))],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'neutral',
+    logLevel: 'silent',
+  }).then((r) => r.outputFiles[0]!.text);
+  return deviceModule;
+}
+
+interface Manifest {
+  modules?: Record<string, string | string[]>;
+}
+
+/** The build's modules, by name: `*` entries are named by their file (`./main` → `main`). */
+async function buildModules(outDir: string): Promise<Record<string, string>> {
+  const manifest = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as Manifest;
+  const modules: Record<string, string> = {};
+  for (const [name, value] of Object.entries(manifest.modules ?? {})) {
+    const files = Array.isArray(value) ? value : [value];
+    for (const file of files) {
+      const moduleName = name === '*' ? path.posix.basename(file) : name;
+      modules[moduleName] = await readFile(path.join(outDir, `${file}.js`), 'utf8');
+    }
+  }
+  if (!('main' in modules)) throw new Error(`${outDir}/manifest.json has no main module`);
+  return modules;
+}
+
+export async function runModdableOnXS(outDir: string, opts: DeviceRunOptions = {}): Promise<DeviceRunResult> {
+  const { board = {}, untilMs = 5000, ...xs } = opts;
+  const modules = {
+    ...(await buildModules(outDir)),
+    ...ENGINE_MODULES,
+    [DEVICE]: await guestModule(),
+    'mote:setup': `import { setup } from '${DEVICE}'; setup(${JSON.stringify(board)});`,
+    'mote:launch': `import 'mote:setup'; import 'main'; import { finish } from '${DEVICE}'; finish(${JSON.stringify(untilMs)});`,
+  };
+  const { result } = await runModulesOnXS(modules, 'mote:launch', xs);
+  return result as DeviceRunResult;
+}

@@ -1,0 +1,58 @@
+/**
+ * The simulated Moddable device, inside XS: the modules a Moddable app imports from the engine
+ * (`embedded:io/digital`, `embedded:io/i2c`, `timer`, `time`, the `trace` global) over the sim
+ * port's VirtualBoard and VirtualTime. runModdableOnXS (../device.ts) bundles this file as one
+ * module and maps each engine module name onto its exports.
+ */
+import { createDevice, type SimDevice } from '../../../hal/sim/device.js';
+import type { BoardSpec } from '../../../hal/sim/board.js';
+import { SimDigital } from '../../../hal/sim/digital.js';
+import { SimI2C } from '../../../hal/sim/i2c.js';
+
+declare function hostResult(value: unknown): void;
+
+let device: SimDevice | undefined;
+let partial = '';
+
+const now = () => (device ? device.time.now : 0);
+
+/** Moddable's `timer`: set(callback, delay[, interval]), repeat(callback, interval), clear(id). */
+export const Timer = {
+  set: (callback: () => void, delay: number, interval?: number) => device!.time.set(callback, delay, interval),
+  repeat: (callback: () => void, interval: number) => device!.time.set(callback, interval, interval),
+  clear: (id: unknown) => device!.time.clear(id),
+};
+
+/** Moddable's `time`: `ticks`, milliseconds since start. */
+export const Time = {
+  get ticks() {
+    return now();
+  },
+};
+
+/** ECMA-419 I2C's read returns an ArrayBuffer. */
+export class I2C extends SimI2C {
+  override read(count: number): Uint8Array {
+    return super.read(count).slice().buffer as unknown as Uint8Array;
+  }
+}
+
+export { SimDigital as Digital };
+
+/** Makes the device before the app's modules run; `trace` collects whole lines. */
+export function setup(spec: BoardSpec): void {
+  device = createDevice(spec);
+  const lines = device.output;
+  (globalThis as { trace?: (text: string) => void }).trace = (text: string) => {
+    const parts = (partial + String(text)).split('\n');
+    partial = parts.pop()!;
+    lines.push(...parts);
+  };
+}
+
+/** Runs the device's timers until `untilMs`, then reports its console and pins to the host. */
+export function finish(untilMs: number): void {
+  device!.time.runUntil(untilMs);
+  if (partial) device!.output.push(partial);
+  hostResult({ output: device!.output, pins: device!.board.changes });
+}
