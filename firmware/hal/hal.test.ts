@@ -3,6 +3,7 @@
  * pin ownership, levels, edges, I2C, and the TMP102 model the examples read.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { Digital as DigitalPin } from './contract/digital.js';
 import { Digital, I2C, createDevice, engineTimer, log, type SimDevice } from './sim/index.js';
 
 let device: SimDevice;
@@ -47,11 +48,11 @@ describe('Digital', () => {
 
   it('inputs read their pull until something drives them; edges call onReadable with this = the Digital', () => {
     const seen: [number, boolean][] = [];
-    const button: Digital = new Digital({
+    const button: DigitalPin = new Digital({
       pin: 0,
       mode: Digital.InputPullUp,
       edge: Digital.Falling,
-      onReadable(this: Digital) {
+      onReadable(this: DigitalPin) {
         seen.push([this.read(), this === button]);
       },
     });
