@@ -25,7 +25,7 @@ export function databaseContract(open: () => Promise<Database>): void {
       expect(await db.get('SELECT * FROM policies WHERE name = ?', ['missing'])).toBeUndefined();
       const count = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM policies');
       expect(count).toEqual({ n: 1 });
-      await db.run('INSERT INTO connectivity (client_id, thing_name, connected, changed_at, disconnect_reason) VALUES (?, ?, ?, ?, ?)', ['c', null, 1, at, null]);
+      await db.run('INSERT INTO connectivity (client_id, thing_name, session_id, connected, changed_at, disconnect_reason) VALUES (?, ?, ?, ?, ?, ?)', ['c', null, 's', 1, at, null]);
       expect(await db.get('SELECT thing_name, disconnect_reason FROM connectivity')).toEqual({ thing_name: null, disconnect_reason: null });
       await db.close();
     });

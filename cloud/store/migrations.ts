@@ -49,7 +49,7 @@ export const migrations: readonly Migration[] = [
         thing_name TEXT NOT NULL, shadow_name TEXT NOT NULL, document TEXT, version INTEGER NOT NULL,
         updated_at BIGINT NOT NULL, PRIMARY KEY (thing_name, shadow_name))`,
       `CREATE TABLE connectivity (
-        client_id TEXT PRIMARY KEY, thing_name TEXT, connected INTEGER NOT NULL, changed_at BIGINT NOT NULL,
+        client_id TEXT PRIMARY KEY, thing_name TEXT, session_id TEXT NOT NULL, connected INTEGER NOT NULL, changed_at BIGINT NOT NULL,
         disconnect_reason TEXT)`,
       `CREATE TABLE telemetry (
         id {serial}, topic TEXT NOT NULL, client_id TEXT, thing_name TEXT, received_at BIGINT NOT NULL,

@@ -2,6 +2,7 @@
 // Fails when PostgreSQL is missing; MOTE_SKIP_PG=1 skips it on a machine without it.
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startPostgres, type PostgresServer } from '../testing/postgres-server.js';
+import { registryContract } from '../registry/registry.contract.js';
 import { databaseContract } from './database.contract.js';
 import { openStore } from './open.js';
 
@@ -15,5 +16,7 @@ describe.skipIf(skip)('PostgreSQL store', () => {
   }, 60_000);
   afterAll(async () => server?.stop());
 
-  databaseContract(async () => openStore({ postgresUrl: await server.createDatabase() }));
+  const open = async () => openStore({ postgresUrl: await server.createDatabase() });
+  databaseContract(open);
+  registryContract(open);
 });
