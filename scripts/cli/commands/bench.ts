@@ -2,6 +2,7 @@
 import type { CommandModule } from '../command.js';
 import { UsageError } from '../errors.js';
 import { addJsonOption, printResult } from '../json.js';
+import { formatBuildBench, runBuildBench } from '../../../bench/build/run.js';
 import { formatKernelBench, runKernelBench } from '../../../bench/kernel/run.js';
 
 function count(name: string, value: string, multipleOf: number): number {
@@ -12,22 +13,53 @@ function count(name: string, value: string, multipleOf: number): number {
   return n;
 }
 
+interface BenchOptions {
+  switches: string;
+  steps: string;
+  rounds: string;
+  json?: boolean;
+}
+
+/** Each suite: what it measures (for --help) and how it runs. */
+const suites: Record<string, { about: string; run(options: BenchOptions, err: (text: string) => void): Promise<{ value: unknown; text: string }> }> = {
+  kernel: {
+    about: 'task switches per second on node and xs against a hand-written state machine',
+    async run(options, err) {
+      const switches = count('--switches', options.switches, 20);
+      const rounds = count('--rounds', options.rounds, 1);
+      err(`running ${switches} switches x ${rounds} rounds per workload on node and xs...\n`);
+      const value = await runKernelBench(switches, rounds);
+      return { value, text: formatKernelBench(value) };
+    },
+  },
+  build: {
+    about: 'lowered-task resume cost per engine (node, node --jitless, xs) against hand-written code, and bundle bytes per app and target',
+    async run(options, err) {
+      const steps = count('--steps', options.steps, 200);
+      const rounds = count('--rounds', options.rounds, 1);
+      err(`running ${steps} steps x ${rounds} rounds per workload on node, node --jitless and xs, then building the example apps...\n`);
+      const value = await runBuildBench({ steps, rounds });
+      return { value, text: formatBuildBench(value) };
+    },
+  },
+};
+
 export const benchCommand: CommandModule = {
   register(program, { io }) {
+    const names = Object.keys(suites);
     addJsonOption(
       program
         .command('bench')
-        .description('run a benchmark suite on Node and on the XS engine')
-        .argument('<suite>', 'kernel: task switches per second against a hand-written state machine')
-        .option('--switches <n>', 'context switches per workload run', '200000')
+        .description('run a benchmark suite; results are ratios to a baseline measured in the same run')
+        .argument('<suite>', names.map((n) => `${n}: ${suites[n]!.about}`).join('; '))
+        .option('--switches <n>', 'kernel: context switches per workload run', '200000')
+        .option('--steps <n>', 'build: steps per workload on the JIT (interpreters run a tenth)', '200000')
         .option('--rounds <n>', 'timed runs per workload (the fastest is kept)', '5'),
-    ).action(async (suite: string, options: { switches: string; rounds: string; json?: boolean }) => {
-      if (suite !== 'kernel') throw new UsageError(`unknown bench suite "${suite}"; suites: kernel`);
-      const switches = count('--switches', options.switches, 20);
-      const rounds = count('--rounds', options.rounds, 1);
-      io.err(`running ${switches} switches x ${rounds} rounds per workload on node and xs...\n`);
-      const results = await runKernelBench(switches, rounds);
-      printResult(io, options, results, formatKernelBench);
+    ).action(async (suite: string, options: BenchOptions) => {
+      const chosen = suites[suite];
+      if (!chosen) throw new UsageError(`unknown bench suite "${suite}"; suites: ${names.join(', ')}`);
+      const { value, text } = await chosen.run(options, (line) => io.err(line));
+      printResult(io, options, value, () => text);
     });
   },
 };

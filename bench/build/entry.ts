@@ -1,4 +1,4 @@
-/** Runs the Espruino lowering bench's workloads on the engine it is built for. */
+/** Runs the build bench's workloads on the engine it is built for (bench/build/run.ts). */
 import { measure } from './workloads.js';
 
 declare const hostResult: (value: unknown) => void;
