@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { startPostgres, type PostgresServer } from '../testing/postgres-server.js';
 import { registryContract } from '../registry/registry.contract.js';
+import { shadowContract } from '../shadow/shadow.contract.js';
 import { databaseContract } from './database.contract.js';
 import { openStore } from './open.js';
 
@@ -19,4 +20,5 @@ describe.skipIf(skip)('PostgreSQL store', () => {
   const open = async () => openStore({ postgresUrl: await server.createDatabase() });
   databaseContract(open);
   registryContract(open);
+  shadowContract(open);
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registryContract } from '../registry/registry.contract.js';
+import { shadowContract } from '../shadow/shadow.contract.js';
 import { databaseContract } from './database.contract.js';
 import { openStore, SQLITE_FILE } from './open.js';
 import BetterSqlite3 from 'better-sqlite3';
@@ -18,6 +19,7 @@ function tempDir(): string {
 
 databaseContract(() => openStore({ dataDir: tempDir() }));
 registryContract(() => openStore({ dataDir: tempDir() }));
+shadowContract(() => openStore({ dataDir: tempDir() }));
 
 describe('SQLite store file', () => {
   it('is in WAL mode and keeps committed data across reopening', async () => {
