@@ -1,0 +1,7 @@
+/**
+ * `mote/sdk`: what firmware imports to reach the cloud. Each service takes an MqttConnection
+ * (mqtt/connection.ts) and, for its blocking forms, the kernel; none imports a hardware port.
+ */
+export { awaitDone, type Outcome } from './wait.js';
+export { utf8Decode, utf8Encode } from './bytes.js';
+export type { Done, Message, MessageHandler, MqttConnection, Payload, PublishOptions, QoS } from './mqtt/connection.js';
