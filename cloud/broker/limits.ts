@@ -1,0 +1,21 @@
+/** AWS IoT's broker limits and reserved-topic rules that mote enforces (shared/specs/aws-iot-contracts.md). */
+import { parseShadowTopic } from '../shadow/topics.js';
+
+/** Largest PUBLISH payload accepted. */
+export const MAX_PAYLOAD_BYTES = 128 * 1024;
+/** Highest QoS served: a QoS 2 subscription is not granted (0x80), a QoS 2 publish is refused. */
+export const MAX_QOS = 1;
+
+/**
+ * Devices may publish under `$aws/` only to service request topics, never to what services
+ * answer on (`.../accepted`, events, ...).
+ */
+export function mayPublishReserved(topic: string): boolean {
+  if (!topic.startsWith('$')) return true;
+  return parseShadowTopic(topic) !== undefined;
+}
+
+/** Nobody subscribes to Basic Ingest topics. */
+export function maySubscribe(filter: string): boolean {
+  return !filter.startsWith('$aws/rules/');
+}
