@@ -2,6 +2,7 @@ import type { CommandModule } from '../command.js';
 import { benchCommand } from './bench.js';
 import { boardsCommand } from './boards.js';
 import { buildCommand } from './build.js';
+import { cloudCommand } from './cloud.js';
 import { decodeCommand } from './decode.js';
 import { imageCommand } from './image.js';
 import { kernelCommand } from './kernel.js';
@@ -10,4 +11,4 @@ import { kernelCommand } from './kernel.js';
  * Every `mote` subcommand, in the order `mote --help` lists them.
  * To add one: write scripts/cli/commands/<name>.ts exporting a CommandModule and list it here.
  */
-export const commands: readonly CommandModule[] = [buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand];
+export const commands: readonly CommandModule[] = [buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand, cloudCommand];

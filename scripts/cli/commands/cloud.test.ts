@@ -1,0 +1,61 @@
+// `mote cloud` through the built CLI (npm test builds dist/ first): a device added with
+// add-device connects to the running cloud and uses its shadow; SIGINT stops it cleanly.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../bin/mote.js', import.meta.url));
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mote-cloud-cli-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('mote cloud', () => {
+  it('adds a device, runs, serves the shadow to it, and stops on SIGINT', async () => {
+    const added = spawnSync(process.execPath, [bin, 'cloud', 'add-device', 'lamp', '--data-dir', dataDir, '--json'], { encoding: 'utf8' });
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+    const device = JSON.parse(added.stdout) as { thingName: string; created: boolean; token: string };
+    expect(device).toMatchObject({ thingName: 'lamp', created: true });
+
+    const child = spawn(process.execPath, [bin, 'cloud', '--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const firstLines: string[] = [];
+    const lines = createInterface({ input: child.stdout });
+    for await (const line of lines) {
+      firstLines.push(line);
+      if (line === '}') break;
+    }
+    const listening = JSON.parse(firstLines.join('\n')) as { mqtt: string; ws: string; store: string };
+    expect(listening.mqtt).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    expect(listening.store).toBe(path.join(dataDir, 'mote-cloud.sqlite'));
+
+    const client = await mqtt.connectAsync(listening.mqtt, { clientId: 'lamp', username: 'lamp', password: device.token, reconnectPeriod: 0 });
+    const accepted = new Promise<Record<string, unknown>>((resolve) => client.on('message', (_t, p) => resolve(JSON.parse(p.toString()))));
+    await client.subscribeAsync('$aws/things/lamp/shadow/update/accepted', { qos: 1 });
+    await client.publishAsync('$aws/things/lamp/shadow/update', '{"state":{"reported":{"on":true}}}', { qos: 1 });
+    expect(await accepted).toMatchObject({ state: { reported: { on: true } }, version: 1 });
+    await client.endAsync();
+
+    // A refused connection shows up in the log on stderr.
+    await expect(mqtt.connectAsync(listening.mqtt, { clientId: 'lamp', username: 'lamp', password: 'tok-0.bad', reconnectPeriod: 0 })).rejects.toThrow();
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    const events = stderr.trim().split('\n').map((l) => JSON.parse(l) as { event: string });
+    expect(events).toEqual([{ event: 'connect-refused', clientId: 'lamp', reason: 'device token unknown' }, { event: 'stopped', signal: 'SIGINT' }]);
+
+    const again = spawnSync(process.execPath, [bin, 'cloud', 'add-device', 'lamp', '--data-dir', dataDir], { encoding: 'utf8' });
+    expect(again.stdout).toMatch(/^existing thing lamp; device token \(shown once\):\ntok-[0-9a-f]{16}\.\S+\n/);
+  }, 30_000);
+
+  it('reports a bad port as a usage error', () => {
+    const child = spawnSync(process.execPath, [bin, 'cloud', '--mqtt-port', 'x', '--data-dir', dataDir], { encoding: 'utf8' });
+    expect(child.status).toBe(2);
+    expect(child.stderr).toBe("mote: --mqtt-port must be a port number (0-65535), not 'x'\n");
+  });
+});
