@@ -128,3 +128,32 @@ describe('engine timer and console', () => {
     expect(device.output).toEqual(['hello']);
   });
 });
+
+describe('Storage', () => {
+  it('keeps values per domain, whole, across a simulated reset', async () => {
+    const { Storage } = await import('./sim/index.js');
+    const settings = new Storage({ domain: 'app' });
+    settings.set('boots', new Uint8Array([1]));
+    new Storage({ domain: 'mqtt' }).set('q1', new Uint8Array([9, 9]));
+    const value = settings.get('boots')!;
+    value[0] = 42; // a copy: the stored value does not change
+    expect(Array.from(settings.get('boots')!)).toEqual([1]);
+    expect(settings.keys()).toEqual(['boots']);
+
+    createDevice({}, device.flash); // reset: same flash
+    const after = new Storage({ domain: 'app' });
+    expect(Array.from(after.get('boots')!)).toEqual([1]);
+    after.delete('boots');
+    expect(after.get('boots')).toBeUndefined();
+    expect(new Storage({ domain: 'mqtt' }).keys()).toEqual(['q1']);
+  });
+
+  it('checks names and sizes', async () => {
+    const { Storage } = await import('./sim/index.js');
+    expect(() => new Storage({ domain: 'toolongdomain' })).toThrow(/domain "toolongdomain" must be 1-8/);
+    const s = new Storage({ domain: 'app' });
+    expect(() => s.set('a.b', new Uint8Array(1))).toThrow(/key "a.b"/);
+    expect(() => s.set('big', new Uint8Array(4097))).toThrow('Storage: value of 4097 bytes is over 4096');
+    expect(() => s.set('text', 'abc' as unknown as Uint8Array)).toThrow(TypeError);
+  });
+});

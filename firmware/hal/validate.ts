@@ -6,6 +6,8 @@
 import { rangeError } from '../kernel/errors.js';
 import { DigitalModes, type DigitalOptions } from './contract/digital.js';
 import type { I2COptions } from './contract/i2c.js';
+import { MAX_STORAGE_VALUE } from './contract/storage.js';
+import type { TCPOptions } from './contract/tcp.js';
 
 /** GPIO numbers any ESP32 family chip can have; a port may refuse pins its chip lacks. */
 export const MAX_PIN = 63;
@@ -72,4 +74,30 @@ export function checkCount(count: unknown): number {
 /** Throws if a closed object is used. */
 export function checkOpen(closed: boolean, what: string): void {
   if (closed) throw new Error(`${what}: closed`);
+}
+
+export function checkTCPOptions(options: TCPOptions): TCPOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('TCP: options must be an object');
+  if (typeof options.host !== 'string' || options.host.length === 0) throw new TypeError('TCP: host must be a non-empty string');
+  const port = options.port;
+  if (typeof port !== 'number' || port !== Math.floor(port) || port < 1 || port > 65535) throw rangeError(`TCP: port ${String(port)} must be 1-65535`);
+  for (const name of ['onReadable', 'onWritable', 'onError'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`TCP: ${name} must be a function`);
+  }
+  return options;
+}
+
+const STORAGE_NAME = /^[A-Za-z0-9_-]+$/;
+
+export function checkStorageName(what: 'domain' | 'key', name: unknown): string {
+  const max = what === 'domain' ? 8 : 15;
+  if (typeof name !== 'string') throw new TypeError(`Storage: ${what} must be a string`);
+  if (name.length < 1 || name.length > max || !STORAGE_NAME.test(name)) throw rangeError(`Storage: ${what} "${name}" must be 1-${max} letters, digits, '_' or '-'`);
+  return name;
+}
+
+export function checkStorageValue(value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError('Storage: values are Uint8Arrays');
+  if (value.length > MAX_STORAGE_VALUE) throw rangeError(`Storage: value of ${value.length} bytes is over ${MAX_STORAGE_VALUE}`);
+  return value;
 }

@@ -1,13 +1,16 @@
 /**
  * The Espruino port: the hardware layer over Espruino's globals (pinMode, digitalWrite,
- * digitalRead, setWatch, I2C1, setTimeout, getTime, console). Pins are GPIO numbers, which
- * Espruino accepts wherever it takes a Pin.
+ * digitalRead, setWatch, I2C1, setTimeout, getTime, console) and modules (Storage, net, tls).
+ * Pins are GPIO numbers, which Espruino accepts wherever it takes a Pin.
  */
 import type { EngineTimer } from '../../kernel/clock.js';
 import { rangeError } from '../../kernel/errors.js';
 import { DigitalModes, type Digital as DigitalContract, type DigitalOptions } from '../contract/digital.js';
 import type { I2C as I2CContract, I2COptions } from '../contract/i2c.js';
 import { checkCount, checkDigitalOptions, checkI2COptions, checkOpen, isOutput, toBytes } from '../validate.js';
+
+export { Storage } from './storage.js';
+export { TCP } from './tcp.js';
 
 interface WatchEvent {
   state: boolean;

@@ -32,3 +32,27 @@ declare module 'time' {
   const Time: { readonly ticks: number };
   export default Time;
 }
+declare module 'preference' {
+  const Preference: {
+    get(domain: string, key: string): boolean | number | string | ArrayBuffer | undefined;
+    set(domain: string, key: string, value: boolean | number | string | ArrayBuffer): void;
+    delete(domain: string, key: string): void;
+    keys(domain: string): string[];
+  };
+  export default Preference;
+}
+declare module 'socket' {
+  export class Socket {
+    constructor(options: { host: string; port: number });
+    callback: (message: number, value?: number) => void;
+    read(type: typeof ArrayBuffer): ArrayBuffer;
+    write(data: ArrayBuffer): void;
+    close(): void;
+  }
+}
+declare module 'securesocket' {
+  import { Socket } from 'socket';
+  export default class SecureSocket extends Socket {
+    constructor(options: { host: string; port: number; secure: { serverName?: string } });
+  }
+}

@@ -12,6 +12,9 @@ import { DigitalModes, type Digital as DigitalContract, type DigitalOptions } fr
 import type { I2C as I2CContract, I2COptions } from '../contract/i2c.js';
 import { checkCount, checkDigitalOptions, checkI2COptions, checkOpen, toBytes } from '../validate.js';
 
+export { Storage } from './storage.js';
+export { TCP } from './tcp.js';
+
 declare function trace(text: string): void;
 
 export class Digital implements DigitalContract {

@@ -6,22 +6,31 @@
 import { type BoardSpec, VirtualBoard } from './board.js';
 import { VirtualTime } from './virtual-time.js';
 
+/** Flash contents: what survives a reset. Storage keeps `domain.key` → value here. */
+export interface SimFlash {
+  [name: string]: Uint8Array;
+}
+
 export interface SimDevice {
   board: VirtualBoard;
   time: VirtualTime;
   /** Console lines, in order. */
   output: string[];
+  flash: SimFlash;
 }
 
 let current: SimDevice | undefined;
 
-/** Makes a device from `spec`, with its stimuli scheduled, and makes it current. */
-export function createDevice(spec: BoardSpec = {}): SimDevice {
+/**
+ * Makes a device from `spec`, with its stimuli scheduled, and makes it current. Pass the flash of
+ * an earlier device to simulate a reset: everything starts afresh but what was stored.
+ */
+export function createDevice(spec: BoardSpec = {}, flash: SimFlash = {}): SimDevice {
   const time = new VirtualTime();
   const board = new VirtualBoard(spec);
   board.now = () => time.now;
   for (const s of spec.stimuli || []) time.set(() => board.drive(s.pin, s.level), s.at);
-  current = { board, time, output: [] };
+  current = { board, time, output: [], flash };
   return current;
 }
 

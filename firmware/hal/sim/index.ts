@@ -1,14 +1,17 @@
 /**
- * The sim port: the hardware layer on a simulated device (device.ts), for tests on Node and for
- * the virtual board. Apps get it as `mote/hal` outside an engine build.
+ * The sim port's engine-neutral part: the hardware layer on a simulated device (device.ts), in
+ * simulated time. It runs on any engine (the XS device host uses it); sim/node/ adds what needs
+ * Node (TCP over the host's network, real time) and is what `mote/hal` means outside an engine
+ * build.
  */
 import type { EngineTimer } from '../../kernel/clock.js';
 import { currentDevice } from './device.js';
 import { SimDigital } from './digital.js';
 import { SimI2C } from './i2c.js';
+import { SimStorage } from './storage.js';
 
-export { SimDigital as Digital, SimI2C as I2C };
-export { createDevice, currentDevice, type SimDevice } from './device.js';
+export { SimDigital as Digital, SimI2C as I2C, SimStorage as Storage };
+export { createDevice, currentDevice, type SimDevice, type SimFlash } from './device.js';
 export type { BoardSpec, PinChange, Stimulus, Tmp102Spec } from './board.js';
 
 export const engineTimer: EngineTimer = {

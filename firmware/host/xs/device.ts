@@ -1,7 +1,8 @@
 /**
  * runModdableOnXS: runs a Moddable build (mote build --target moddable: ES modules and
  * manifest.json) on the real XS engine, as a simulated device: the engine modules the app imports
- * (`embedded:io/digital`, `embedded:io/i2c`, `timer`, `time`) come from device/guest.ts over a
+ * (`embedded:io/digital`, `embedded:io/i2c`, `timer`, `time`, `preference`; `socket` refuses:
+ * no network yet) come from device/guest.ts over a
  * VirtualBoard, time is simulated, and the run reports the console lines and the output pins'
  * level changes. The app's modules are loaded by XS's own module loader, by the names the
  * manifest gives them. Host-side code.
@@ -34,6 +35,9 @@ const ENGINE_MODULES: Record<string, string> = {
   'embedded:io/i2c': `export { I2C as default } from '${DEVICE}';`,
   timer: `export { Timer as default } from '${DEVICE}';`,
   time: `export { Time as default } from '${DEVICE}';`,
+  preference: `export { Preference as default } from '${DEVICE}';`,
+  socket: `export { Socket } from '${DEVICE}';`,
+  securesocket: `export { Socket as default } from '${DEVICE}';`,
 };
 
 let deviceModule: Promise<string> | undefined;

@@ -8,6 +8,7 @@ import { createDevice, type SimDevice } from '../../../hal/sim/device.js';
 import type { BoardSpec } from '../../../hal/sim/board.js';
 import { SimDigital } from '../../../hal/sim/digital.js';
 import { SimI2C } from '../../../hal/sim/i2c.js';
+import { SimStorage } from '../../../hal/sim/storage.js';
 
 declare function hostResult(value: unknown): void;
 
@@ -38,6 +39,24 @@ export class I2C extends SimI2C {
 }
 
 export { SimDigital as Digital };
+
+/** Moddable's `preference`, over the device's simulated flash. */
+export const Preference = {
+  get: (domain: string, key: string) => {
+    const value = new SimStorage({ domain }).get(key);
+    return value ? value.buffer : undefined;
+  },
+  set: (domain: string, key: string, value: ArrayBuffer) => new SimStorage({ domain }).set(key, new Uint8Array(value)),
+  delete: (domain: string, key: string) => new SimStorage({ domain }).delete(key),
+  keys: (domain: string) => new SimStorage({ domain }).keys(),
+};
+
+/** Moddable's `socket`: the simulated device has no network yet. */
+export class Socket {
+  constructor() {
+    throw new Error('socket: the simulated device has no network');
+  }
+}
 
 /** Makes the device before the app's modules run; `trace` collects whole lines. */
 export function setup(spec: BoardSpec): void {
