@@ -21,15 +21,5 @@ export interface MessageBus {
   publish(topic: string, payload: Buffer | string, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
 }
 
-/** MQTT topic-filter matching [MQTT-4.7]: `+` one level, `#` the rest; `$` topics only match filters that name them. */
-export function topicMatches(filter: string, topic: string): boolean {
-  if (topic.startsWith('$') && !filter.startsWith('$')) return false; // [MQTT-4.7.2-1]
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
-    if (f[i] === '#') return true;
-    if (i >= t.length) return false;
-    if (f[i] !== '+' && f[i] !== t[i]) return false;
-  }
-  return f.length === t.length;
-}
+/** MQTT topic-filter matching, shared with the device SDK. */
+export { topicMatches } from '../sdk/mqtt/topics.js';
