@@ -4,6 +4,7 @@ import { boardsCommand } from './boards.js';
 import { buildCommand } from './build.js';
 import { cloudCommand } from './cloud.js';
 import { decodeCommand } from './decode.js';
+import { flashCommand } from './flash.js';
 import { imageCommand } from './image.js';
 import { kernelCommand } from './kernel.js';
 
@@ -11,4 +12,4 @@ import { kernelCommand } from './kernel.js';
  * Every `mote` subcommand, in the order `mote --help` lists them.
  * To add one: write scripts/cli/commands/<name>.ts exporting a CommandModule and list it here.
  */
-export const commands: readonly CommandModule[] = [buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand, cloudCommand];
+export const commands: readonly CommandModule[] = [buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand, cloudCommand, flashCommand];

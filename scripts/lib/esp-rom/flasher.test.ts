@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chipById } from '../esp-chip/index.js';
+import { serializeAppImage } from '../esp-image/index.js';
 import { FlashError } from './errors.js';
 import { type FlashOptions, type FlashProgress, FlashSessionError, flash } from './flasher.js';
 import { Op } from './packet.js';
@@ -25,7 +26,7 @@ async function board(options: Partial<SimulatedEspOptions> & { faults?: Fault[] 
   return { esp, transport };
 }
 
-const bootloader = Buffer.concat([Buffer.from([0xe9, 0x03]), randomBytes(6 * 1024)]);
+const bootloader = serializeAppImage({ chip: chipById('esp32'), entry: 0x40080000, segments: [{ loadAddress: 0x3fff0000, data: randomBytes(6 * 1024) }] });
 const app = Buffer.concat([Buffer.alloc(40 * 1024, 0x11), randomBytes(8 * 1024), Buffer.from('end')]);
 const regions = [
   { name: 'bootloader.bin', offset: 0x1000, data: bootloader },
@@ -46,7 +47,7 @@ describe('flash over a pty to the simulated ROM', () => {
     const result = await flash(transport, { ...base, expectChip: chipById('esp32'), onProgress: (p) => events.push(p) });
     expect(result).toMatchObject({ chip: 'ESP32', baudRate: 921600, reset: 'hard' });
     expect(result.regions.map((r) => [r.name, r.status, r.size])).toEqual([
-      ['bootloader.bin', 'written', 6146 + 2],
+      ['bootloader.bin', 'written', 6192],
       ['app.bin', 'written', 49155 + 1],
     ]);
     // Padded to whole words with 0xFF, and the MD5 reported is the one of what is in flash.
@@ -113,6 +114,13 @@ describe('flash over a pty to the simulated ROM', () => {
     const booted = await flash(wrongSequence.transport, { ...base, resets: ['classic'], connectAttempts: 2 }).catch((e: unknown) => e as FlashError);
     expect((booted as Error).message).toMatch(/the chip booted its app instead of the download mode: hold BOOT while pressing EN \(RESET\)$/);
   }, 20_000);
+
+  it('refuses an app image built for another chip than the one connected', async () => {
+    const { esp, transport } = await board({ chip: chipById('esp32c3') });
+    const error = await flash(transport, base).catch((e: unknown) => e as FlashError);
+    expect(error).toMatchObject({ kind: 'wrong-chip', message: 'wrong chip: bootloader.bin is built for the ESP32, but the connected chip is an ESP32-C3' });
+    expect(count(esp, Op.FLASH_DEFL_BEGIN)).toBe(0);
+  });
 
   it('rejects regions that do not fit or overlap before connecting', async () => {
     const { esp, transport } = await board();

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
-import type { Chip } from '../esp-chip/index.js';
+import { type Chip, imageChipName } from '../esp-chip/index.js';
 import { FlashError } from './errors.js';
 import { type ResetMode, ROM_BLOCK_SIZE, RomLoader } from './loader.js';
 import { Op, words } from './packet.js';
@@ -109,6 +109,17 @@ export function checkRegions(regions: readonly FlashRegion[], flashSize: number)
   });
 }
 
+/** Refuses app images (0xE9) whose header names another chip than the one connected. */
+function checkImageChips(regions: readonly FlashRegion[], chip: Chip): void {
+  for (const r of regions) {
+    if (r.data[0] !== 0xe9 || r.data.length < 24) continue;
+    const id = r.data[12] | (r.data[13] << 8);
+    if (id !== chip.imageChipId) {
+      throw new FlashError('wrong-chip', `wrong chip: ${r.name} is built for the ${imageChipName(id)}, but the connected chip is an ${chip.name}`);
+    }
+  }
+}
+
 /** Pads to a multiple of 4 bytes with 0xFF, as the ROM writes words. */
 function padded(data: Uint8Array): Buffer {
   const extra = (4 - (data.length % 4)) % 4;
@@ -138,6 +149,7 @@ export async function flash(transport: Transport, options: FlashOptions): Promis
       const board = options.boardName ? `board ${options.boardName} has an ${options.expectChip.name}` : `expected an ${options.expectChip.name}`;
       throw new FlashError('wrong-chip', `wrong chip: ${board}, but the chip on ${transport.path} is an ${chip.name}; pick the right --board (or port)`);
     }
+    checkImageChips(options.regions, chip);
     const baudRate = options.baudRate ?? 115200;
     if (baudRate !== 115200) await loader.changeBaudRate(baudRate);
     progress({ phase: 'connected', chip: chip.name, baudRate, reset: resetUsed });

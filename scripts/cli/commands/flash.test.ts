@@ -1,0 +1,89 @@
+// `mote flash`, through the built CLI (npm test builds dist/ first), against the simulated ROM over a pty.
+// The CLI runs as a child process; the simulated chip runs in this one, so the child is awaited, not spawnSync'd.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { chipById } from '../../lib/esp-chip/index.js';
+import { serializeAppImage } from '../../lib/esp-image/index.js';
+import { SimulatedEsp, type SimulatedEspOptions } from '../../lib/esp-rom/sim/index.js';
+
+const bin = fileURLToPath(new URL('../../bin/mote.js', import.meta.url));
+const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-flash-cli-'));
+const sims: SimulatedEsp[] = [];
+afterEach(async () => {
+  for (const esp of sims.splice(0)) await esp.close();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function mote(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, MOTE_DEBUG: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function sim(options: Partial<SimulatedEspOptions> = {}) {
+  const esp = await SimulatedEsp.start({ chip: chipById('esp32'), boot: 'download', ...options });
+  sims.push(esp);
+  return esp;
+}
+
+const app = serializeAppImage({ chip: chipById('esp32'), entry: 0x400d0000, segments: [{ loadAddress: 0x3f400020, data: Buffer.concat([Buffer.alloc(30000, 7), randomBytes(3000)]) }], hashAppended: true });
+writeFileSync(path.join(dir, 'app.bin'), app);
+const c3app = serializeAppImage({ chip: chipById('esp32c3'), entry: 0, segments: [{ loadAddress: 0, data: Buffer.alloc(64) }] });
+writeFileSync(path.join(dir, 'c3.bin'), c3app);
+
+describe('mote flash', () => {
+  it('flashes an app over a pty (no modem lines: no reset before, a soft reset after) and reports JSON', async () => {
+    const esp = await sim();
+    const { code, stdout, stderr } = await mote('flash', '0x10000', 'app.bin', '--port', esp.path, '--board', 'esp32-devkitc', '--baud', '921600', '--json');
+    expect(stderr.split('\n').slice(0, 2)).toEqual([`connecting to ${esp.path}...`, 'connected: ESP32, 921600 baud (no reset: the board was already in download mode)']);
+    expect(stderr).toMatch(/app\.bin at 0x10000: 33\d\d\d\/33\d\d\d bytes \(100%\), [\d.]+ KiB\/s, ETA 0s\n/);
+    expect(stderr).toMatch(/app\.bin at 0x10000: 33\d\d\d bytes written, MD5 verified\n/);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { chip: string; reset: string; regions: { status: string; size: number }[] };
+    expect(result).toMatchObject({ chip: 'ESP32', reset: 'soft', regions: [{ status: 'written', size: app.length }] });
+    expect(esp.flash.subarray(0x10000, 0x10000 + app.length).equals(app)).toBe(true);
+    expect(esp.state).toBe('app');
+
+    // The chip now runs its app: it must be put back into download mode (here: by hand) before the second run.
+    const again = await sim({ flash: esp.flash });
+    const second = await mote('flash', '0x10000', 'app.bin', '--port', again.path, '--board', 'esp32-devkitc', '--after', 'stay');
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('app.bin at 0x10000: already in flash (MD5 matches), skipped\n');
+    expect(second.stdout).toMatch(/^flashed ESP32 on \/dev\/pts\/\d+ at 460800 baud in [\d.]+ s; left in the bootloader\n {2}0x010000 {2}skipped/);
+  }, 30_000);
+
+  it('refuses the wrong chip, and an image built for another chip before connecting', async () => {
+    const esp = await sim({ chip: chipById('esp32c3') });
+    const wrong = await mote('flash', '0x10000', 'app.bin', '--port', esp.path, '--board', 'esp32-devkitc');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.trim().split('\n').at(-1)).toBe(`mote: wrong chip: board esp32-devkitc has an ESP32, but the chip on ${esp.path} is an ESP32-C3; pick the right --board (or port)`);
+    const image = await mote('flash', '0x10000', 'c3.bin', '--port', esp.path, '--board', 'esp32-devkitc');
+    expect(image).toMatchObject({ code: 1, stderr: 'mote: c3.bin: image is built for the ESP32-C3 (chip id 5), not the ESP32 (chip id 0)\n' });
+  }, 30_000);
+
+  it('reports no port, no sync, and bad arguments', async () => {
+    const none = await mote('flash', '0x10000', 'app.bin', '--port', '/dev/ttyNOPE0');
+    expect(none).toMatchObject({ code: 1, stderr: "mote: no serial port at /dev/ttyNOPE0 (see 'mote boards' for the connected ports)\n" });
+    const esp = await sim({ boot: 'app' });
+    const nosync = await mote('flash', '0x10000', 'app.bin', '--port', esp.path);
+    expect(nosync.code).toBe(1);
+    expect(nosync.stderr.trim().split('\n').at(-1)).toMatch(
+      /^mote: no sync with the ROM bootloader on \/dev\/pts\/\d+ \(7 attempts without a reset\): cannot set DTR\/RTS on \/dev\/pts\/\d+ \(.*\): the port has no modem lines, so the board cannot be reset from here: put it in download mode by hand \(hold BOOT, press EN\)$/,
+    );
+    expect((await mote('flash', '0x10000')).stderr).toBe('mote: give images as pairs: <offset> <file> ...\n');
+    expect((await mote('flash', '64k', 'app.bin')).code).toBe(2);
+    expect((await mote('flash', '--engine', 'espruino', '--engine-dir', '.')).stderr).toBe('mote: --engine needs --board (its definition lists the images and their offsets)\n');
+    expect((await mote('flash', '0x10000', 'app.bin', '--before', 'jiggle')).code).toBe(2);
+    expect((await mote('flash', '0x10000', 'missing.bin')).stderr).toBe('mote: cannot read missing.bin: ENOENT\n');
+  }, 30_000);
+});
