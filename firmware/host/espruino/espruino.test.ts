@@ -82,6 +82,12 @@ describe('globals', () => {
     expect(names!.split(',')).toEqual([...ESPRUINO_GLOBALS].sort());
   });
 
+  it('adds the hardware functions only with a virtual board', async () => {
+    const script = 'console.log(typeof digitalWrite, typeof setWatch, typeof I2C1)';
+    expect((await runOnEspruinoHost(script, { board: {} })).output).toEqual(['function function object']);
+    expect((await runOnEspruinoHost(script)).output).toEqual(['undefined undefined undefined']);
+  });
+
   it('has none of the globals the checker reports, and the checker accepts all it has', async () => {
     const absent = [...Object.keys(missingGlobals), ...Object.keys(unmeasuredGlobals)];
     const [types] = await run(`console.log([${absent.map((n) => `typeof ${n}`).join(', ')}].join(' '))`);

@@ -90,8 +90,10 @@ export const ESPRUINO_GLOBALS: readonly string[] = [
   'encodeURIComponent', 'decodeURIComponent', 'globalThis', 'global',
   'console', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'btoa', 'atob', 'E', 'getTime',
   'process', 'require', '__moteRun',
-  'pinMode', 'digitalWrite', 'digitalRead', 'setWatch', 'clearWatch', 'I2C1',
 ];
+
+/** The hardware globals, present only when the run has a virtual board (EspruinoHostOptions.board). */
+export const HARDWARE_GLOBALS: readonly string[] = ['pinMode', 'digitalWrite', 'digitalRead', 'setWatch', 'clearWatch', 'I2C1'];
 
 const DEFAULT_TIMEOUT_MS = 5000;
 /** process.memory(): an ESP32 build has 16,383 variables (see shared/espruino/README.md). */
@@ -149,7 +151,7 @@ export async function runOnEspruinoHost(code: string, opts: EspruinoHostOptions 
     storageEraseAll: () => files.eraseAll(),
     storageList: () => JSON.stringify(files.list()),
     storageStats: () => JSON.stringify(files.stats()),
-    keep: JSON.stringify(ESPRUINO_GLOBALS),
+    keep: JSON.stringify([...ESPRUINO_GLOBALS, ...(board ? HARDWARE_GLOBALS : [])]),
     removeMethods: JSON.stringify(Object.keys(missingMethods)),
     ...(board ? boardBridge(board, loop) : {}),
   };
