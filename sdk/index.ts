@@ -7,3 +7,4 @@ export { utf8Decode, utf8Encode } from './bytes.js';
 export type { Done, Message, MessageHandler, MqttConnection, Payload, PublishOptions, QoS } from './mqtt/connection.js';
 export { awaitRequest, type Cancel, type ServiceError } from './request.js';
 export * as shadow from './shadow/index.js';
+export * as jobs from './jobs/index.js';

@@ -17,7 +17,7 @@ import { rangeError } from '../firmware/kernel/errors.js';
 import type { Kernel } from '../firmware/kernel/kernel.js';
 import type { Op } from '../firmware/kernel/task.js';
 import { utf8Decode } from './bytes.js';
-import type { Message, MessageHandler, MqttConnection, Payload } from './mqtt/connection.js';
+import type { Done, Message, MessageHandler, MqttConnection, Payload } from './mqtt/connection.js';
 import { awaitDone, type Outcome } from './wait.js';
 
 /** An error a service answered with: `code` is its code (409, 'VersionMismatch', ...), `response` the whole answer. */
@@ -212,6 +212,25 @@ export class Requests {
       entry.done(error);
     }
   }
+}
+
+/**
+ * Calls `handler` with each decoded document published on `topic` (a service's pushes: shadow
+ * deltas, job notifications); messages that are not a document are skipped. Returns the
+ * function that stops it.
+ */
+export function followDocuments<T>(connection: MqttConnection, topic: string, handler: (document: T) => void, done?: Done, format: PayloadFormat = jsonFormat): () => void {
+  const onMessage = (message: Message) => {
+    let document: unknown;
+    try {
+      document = format.decode(message.payload);
+    } catch (_) {
+      return;
+    }
+    if (document !== null && typeof document === 'object') handler(document as T);
+  };
+  connection.subscribe(topic, onMessage, { qos: 1 }, done);
+  return () => connection.unsubscribe(topic, onMessage);
 }
 
 function later(fn: () => void): void {

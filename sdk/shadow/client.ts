@@ -14,8 +14,8 @@
  */
 import type { Kernel } from '../../firmware/kernel/kernel.js';
 import type { Op } from '../../firmware/kernel/task.js';
-import type { Done, Message, MqttConnection } from '../mqtt/connection.js';
-import { awaitRequest, checkName, jsonFormat, Requests, serviceError, type Answer, type Cancel } from '../request.js';
+import type { Done, MqttConnection } from '../mqtt/connection.js';
+import { awaitRequest, checkName, followDocuments, Requests, serviceError, type Answer, type Cancel } from '../request.js';
 import type { Outcome } from '../wait.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -127,12 +127,12 @@ export class ShadowClient {
 
   /** Calls `handler` with every delta; returns the function that stops it. */
   onDelta(handler: (delta: ShadowDelta) => void, done?: Done): () => void {
-    return this.follow('update/delta', handler, done);
+    return followDocuments(this.connection, `${this.topic}/update/delta`, handler, done);
   }
 
   /** Calls `handler` with the before and after of every accepted update; returns the function that stops it. */
   onDocuments(handler: (documents: ShadowDocuments) => void, done?: Done): () => void {
-    return this.follow('update/documents', handler, done);
+    return followDocuments(this.connection, `${this.topic}/update/documents`, handler, done);
   }
 
   *getBlocking(kernel: Kernel, ticksToWait: number): Op<Outcome<ShadowDocument>> {
@@ -152,20 +152,6 @@ export class ShadowClient {
     this.requests.close();
   }
 
-  private follow<T>(suffix: string, handler: (document: T) => void, done?: Done): () => void {
-    const topic = `${this.topic}/${suffix}`;
-    const onMessage = (message: Message) => {
-      let document: T;
-      try {
-        document = jsonFormat.decode(message.payload) as T;
-      } catch (_) {
-        return; // not a shadow document: nothing to act on
-      }
-      if (document !== null && typeof document === 'object') handler(document);
-    };
-    this.connection.subscribe(topic, onMessage, { qos: 1 }, done);
-    return () => this.connection.unsubscribe(topic, onMessage);
-  }
 }
 
 function ignore(): void {}
