@@ -75,7 +75,7 @@ describe('MqttClient with Mosquitto', () => {
 
     await other.publishAsync('cmd/dev/led', 'on', { qos: 1 });
     await other.publishAsync('cmd/dev/x/y', 'no match', { qos: 0 });
-    await other.publishAsync('cmd/dev/fan', new Uint8Array([0, 255]), { qos: 0 });
+    await other.publishAsync('cmd/dev/fan', Buffer.from([0, 255]), { qos: 0 });
     await call((done) => client.publish('dt/dev/temp', '21.5', { qos: 1 }, done));
     await call((done) => client.publish('dt/dev/hum', 'ü', { qos: 0 }, done));
     await until(() => received.length === 2 && seen.length === 2, 'both ways');
@@ -162,7 +162,10 @@ describe('MqttClient with Mosquitto', () => {
 
     const publishes: { dup: boolean; messageId?: number }[] = [];
     const parser = mqttPacket.parser({ protocolVersion: 4 });
-    parser.on('packet', (p: { cmd: string; dup: boolean; messageId?: number }) => p.cmd === 'publish' && publishes.push({ dup: p.dup, messageId: p.messageId }));
+    parser.on('packet', (packet) => {
+      const p = packet as { cmd: string; dup: boolean; messageId?: number };
+      if (p.cmd === 'publish') publishes.push({ dup: p.dup, messageId: p.messageId });
+    });
     for (const chunk of proxy.fromClient) parser.parse(chunk);
     expect(publishes).toHaveLength(2);
     expect(publishes[0]!.dup).toBe(false);
