@@ -43,9 +43,11 @@ export class NodeTCP implements TCP {
     this.socket.write(bytes);
   }
 
+  /** Flushes what was written (a DISCONNECT), then closes; a peer that never answers is cut off after a second. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.socket.destroy();
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 }
