@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlashError } from './errors.js';
-import { ROM_STATUS_BYTES, type Response, decodeResponse, encodeRequest, opNames, romErrorNames } from './packet.js';
+import { ROM_STATUS_BYTES, RomErrorCode, type Response, decodeResponse, encodeRequest, opNames, romErrorNames } from './packet.js';
 import { SlipDecoder, slipEncode } from './slip.js';
 import type { Transport } from './transport.js';
 
@@ -82,6 +82,12 @@ export class RomClient {
         continue;
       }
       const response = decodeResponse(packet);
+      if (response !== undefined && response.op !== op && response.data.length >= 2 && response.data[0] !== 0 && response.data[1] === RomErrorCode.INVALID_MESSAGE) {
+        // The ROM answers a command it does not have with error 0x05 under another op, several times over.
+        await sleep(20);
+        this.flushInput();
+        throw new RomCommandError(op, RomErrorCode.INVALID_MESSAGE);
+      }
       if (response === undefined || response.op !== op) {
         if (++skipped > MAX_SKIPPED_PACKETS) throw new FlashError('bad-reply', `no reply to ${opNames[op] ?? op} among ${MAX_SKIPPED_PACKETS} packets`);
         continue;
@@ -101,7 +107,8 @@ export class RomClient {
         return await this.command(op, data, options);
       } catch (error) {
         // A corrupted reply can look like a failed status; repeating a safe command tells the two apart.
-        const retryable = error instanceof FlashError && (error.kind === 'timeout' || error.kind === 'bad-reply' || error.kind === 'rom-error');
+        const unsupported = error instanceof RomCommandError && error.code === RomErrorCode.INVALID_MESSAGE;
+        const retryable = error instanceof FlashError && !unsupported && (error.kind === 'timeout' || error.kind === 'bad-reply' || error.kind === 'rom-error');
         if (!retryable || attempt >= attempts) throw error;
         await sleep(10);
       }

@@ -1,5 +1,5 @@
 // The flasher against the simulated ROM bootloader, over a real pseudo-terminal pair opened by serialport.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chipById } from '../esp-chip/index.js';
 import { serializeAppImage } from '../esp-image/index.js';
@@ -26,8 +26,15 @@ async function board(options: Partial<SimulatedEspOptions> & { faults?: Fault[] 
   return { esp, transport };
 }
 
-const bootloader = serializeAppImage({ chip: chipById('esp32'), entry: 0x40080000, segments: [{ loadAddress: 0x3fff0000, data: randomBytes(6 * 1024) }] });
-const app = Buffer.concat([Buffer.alloc(40 * 1024, 0x11), randomBytes(8 * 1024), Buffer.from('end')]);
+/** Bytes that look random but are the same every run (so the MD5 a fault corrupts is always the same). */
+function noise(length: number, seed: string): Buffer {
+  const blocks = Array.from({ length: Math.ceil(length / 32) }, (_, i) => createHash('sha256').update(`${seed}${i}`).digest());
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+// Its MD5 starts with 0-9 or b-e, which the 'corrupt-reply' fault's flipped low bit keeps a hex digit.
+const bootloader = serializeAppImage({ chip: chipById('esp32'), entry: 0x40080000, segments: [{ loadAddress: 0x3fff0000, data: noise(6 * 1024, 'boot') }] });
+const app = Buffer.concat([Buffer.alloc(40 * 1024, 0x11), noise(8 * 1024, 'app'), Buffer.from('end')]);
 const regions = [
   { name: 'bootloader.bin', offset: 0x1000, data: bootloader },
   { name: 'app.bin', offset: 0x10000, data: app },
@@ -57,6 +64,7 @@ describe('flash over a pty to the simulated ROM', () => {
     expect(result.regions[1].md5).toBe(createHash('md5').update(esp.flash.subarray(0x10000, 0x10000 + 49156)).digest('hex'));
     // The compressible app went over the line in far fewer bytes than it has.
     expect(result.regions[1].sentBytes).toBeLessThan(app.length / 4);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // EN rises a moment after RTS is released
     expect(esp.events).toEqual(['reset', 'boot download', 'baud 921600', 'reset', 'boot app']);
     expect(esp.state).toBe('app');
     expect(events[0]).toEqual({ phase: 'connecting', port: esp.path });
@@ -64,6 +72,10 @@ describe('flash over a pty to the simulated ROM', () => {
     const writes = events.filter((e) => e.phase === 'writing' && e.region === 'app.bin');
     expect(writes.at(-1)).toMatchObject({ done: 49156, total: 49156 });
     expect(events.at(-1)).toEqual({ phase: 'resetting' });
+  });
+
+  it('has test images of known MD5s', () => {
+    expect(createHash('md5').update(bootloader).digest('hex')).toMatch(/^[0-9b-e]/);
   });
 
   it('skips regions the flash already holds', async () => {
@@ -149,6 +161,7 @@ describe('fault injection', () => {
     ];
     for (const [fault, reason] of cases) {
       const { esp, result, retries } = await flashWith([fault]);
+      expect(result, String(result)).not.toBeInstanceOf(Error);
       expect(esp.faults.fired).toHaveLength(1);
       expect(result).not.toBeInstanceOf(Error);
       expect(retries).toHaveLength(1);

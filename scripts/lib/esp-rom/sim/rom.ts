@@ -6,7 +6,7 @@
  * Behaviour follows the ROM as esptool documents it: 4 status bytes; SYNC answered 8 times; FLASH_BEGIN and
  * FLASH_DEFL_BEGIN erase the region at once; FLASH_DATA is written at offset + seq x block size; deflated data is
  * inflated as it arrives and written in order; SPI_FLASH_MD5 answers 32 lowercase hex characters;
- * READ_FLASH_SLOW answers 64 bytes; the ESP32 does not support GET_SECURITY_INFO (error 0x05).
+ * READ_FLASH_SLOW answers 64 bytes; the ESP32 does not support GET_SECURITY_INFO (see unsupported()).
  * NOR flash semantics: erase sets bytes to 0xFF, writes can only clear bits.
  */
 import { createHash } from 'node:crypto';
@@ -92,7 +92,7 @@ export class SimulatedRom {
         return ok();
       }
       case Op.GET_SECURITY_INFO:
-        return this.securityInfo(ok, fail);
+        return this.securityInfo(ok);
       case Op.SPI_ATTACH:
         return needs(4, 8) ? ok() : fail(RomErrorCode.INVALID_MESSAGE);
       case Op.SPI_SET_PARAMS:
@@ -141,12 +141,21 @@ export class SimulatedRom {
         return ok(0, block);
       }
       default:
-        return fail(RomErrorCode.INVALID_MESSAGE);
+        return this.unsupported();
     }
   }
 
-  private securityInfo(ok: (value?: number, data?: Uint8Array) => RomResult, fail: (code: number) => RomResult): RomResult {
-    if (this.chip.id === 'esp32') return fail(RomErrorCode.INVALID_MESSAGE);
+  /**
+   * A command this ROM does not have: a failed status with error 0x05 under another op than the request's,
+   * sent 8 times (what esptool and esptool-js expect; the op byte, 0 here, is mote's assumption).
+   */
+  private unsupported(): RomResult {
+    const reply = this.reply(0x00, 0, Buffer.alloc(0), RomErrorCode.INVALID_MESSAGE);
+    return { replies: Array.from({ length: 8 }, () => reply) };
+  }
+
+  private securityInfo(ok: (value?: number, data?: Uint8Array) => RomResult): RomResult {
+    if (this.chip.id === 'esp32') return this.unsupported();
     // flags u32, flash_crypt_cnt u8, 7 key purposes, then (not on the ESP32-S2) chip_id u32 and api_version u32.
     const info = Buffer.alloc(this.chip.securityChipId === undefined ? 12 : 20, 0);
     if (this.chip.securityChipId !== undefined) info.writeUInt32LE(this.chip.securityChipId, 12);

@@ -6,11 +6,11 @@
  * Modem lines: a pty has no DTR/RTS, so the host's reset sequence reaches the chip through `setLines`, which
  * the host's transport calls in tests (see LinesTap in ../transport.ts). The chip models the reset circuit:
  * - 'auto-reset' (a USB-UART bridge with the usual two transistors): EN is low while RTS is asserted and DTR
- *   is not; IO0 is low while DTR is asserted and RTS is not. When EN rises the chip boots, into download mode
- *   if IO0 is low at that moment.
+ *   is not; IO0 is low while DTR is asserted and RTS is not. EN rises EN_RISE_MS after its release (the RC
+ *   delay that lets line-by-line sequences work) and the chip boots, into download mode if IO0 is low then.
  * - 'usb-serial-jtag' (the built-in USB controller; mote's model, inferred from esptool's sequence): the chip
  *   is held in reset while RTS is asserted and DTR is not; it boots into download mode when that reset came
- *   straight after a state with DTR asserted and RTS released. (So the classic sequence boots the app.)
+ *   straight after a state with DTR asserted. (So the classic sequence boots the app.)
  * Without lines (the CLI over a bare pty) the chip starts in the boot mode given (`boot`), as if BOOT were
  * held at power-up.
  */
@@ -41,6 +41,8 @@ export interface SimulatedEspOptions {
 }
 
 export const ROM_BAUD_RATE = 115200;
+/** How long EN takes to rise after release through the auto-reset circuit's RC network (modelled). */
+const EN_RISE_MS = 10;
 
 export class SimulatedEsp {
   readonly rom: SimulatedRom;
@@ -51,6 +53,7 @@ export class SimulatedEsp {
   baudRate = ROM_BAUD_RATE;
   private lines = { dtr: false, rts: false };
   private downloadArmed = false;
+  private rising: NodeJS.Timeout | undefined;
   private readonly rx: Wire;
   private readonly tx: Wire;
   private readonly decoder: SlipDecoder;
@@ -104,15 +107,19 @@ export class SimulatedEsp {
     this.lines = { ...this.lines, ...change };
     const held = this.held();
     if (held && !wasHeld) {
-      // USB-Serial/JTAG: download mode is latched when reset follows straight on DTR-without-RTS.
-      this.downloadArmed = before.dtr && !before.rts;
+      clearTimeout(this.rising);
+      // USB-Serial/JTAG: download mode is latched when reset follows a state with DTR asserted.
+      this.downloadArmed = before.dtr;
       this.state = 'reset';
       this.rom.reset();
       this.events.push('reset');
     } else if (!held && wasHeld) {
-      const { dtr, rts } = this.lines;
-      const download = this.options.circuit === 'usb-serial-jtag' ? this.downloadArmed : dtr && !rts;
-      this.boot(download ? 'download' : 'app');
+      if (this.options.circuit === 'usb-serial-jtag') {
+        this.boot(this.downloadArmed ? 'download' : 'app');
+      } else {
+        // The capacitor on EN delays its rise: IO0 is sampled when EN gets high, a moment after RTS is released.
+        this.rising = setTimeout(() => this.boot(this.lines.dtr && !this.lines.rts ? 'download' : 'app'), EN_RISE_MS);
+      }
     }
   }
 
@@ -167,6 +174,7 @@ export class SimulatedEsp {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.rising);
     await this.work.catch(() => undefined);
     await new Promise<void>((resolve) => (this.port.isOpen ? this.port.close(() => resolve()) : resolve()));
     this.rom.reset();
