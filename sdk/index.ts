@@ -8,4 +8,5 @@ export type { Done, Message, MessageHandler, MqttConnection, Payload, PublishOpt
 export { awaitRequest, type Cancel, type ServiceError } from './request.js';
 export * as shadow from './shadow/index.js';
 export * as jobs from './jobs/index.js';
+export * as ota from './ota/index.js';
 export * as mqtt from './mqtt/index.js';

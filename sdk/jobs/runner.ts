@@ -11,6 +11,7 @@
  *   of `succeed`, `fail`, `reject` ends it. Every update names the execution's version it last
  *   saw (expectedVersion), so an execution changed behind the device's back (canceled, moved
  *   on) is refused with VersionMismatch rather than overwritten; the runner then moves on.
+ *   Updates go one at a time, in order (each needs the version the previous one produced).
  */
 import type { Done } from '../mqtt/connection.js';
 import type { DeviceStatus, JobExecution, JobsClient, StatusDetails } from './client.js';
@@ -100,27 +101,39 @@ export class JobRunner {
 
   private job(execution: JobExecution, document: { [key: string]: unknown }): Job {
     let version = execution.versionNumber;
-    let ended = false;
-    const send = (status: DeviceStatus, details: StatusDetails | undefined, done: Done | undefined) => {
-      if (ended) return done && done(new Error(`job ${execution.jobId} has already ended`));
-      const terminal = status !== 'IN_PROGRESS';
-      if (terminal) ended = true;
+    let ended = false; // a terminal status was asked for, or the service refused further updates
+    let sending = false;
+    const queue: { status: DeviceStatus; details: StatusDetails | undefined; done: Done | undefined }[] = [];
+    // One update at a time: each names the version the previous one produced.
+    const flush = () => {
+      if (sending || queue.length === 0) return;
+      const { status, details, done } = queue.shift()!;
+      sending = true;
       this.jobs.update(execution.jobId, {
         status, statusDetails: details, expectedVersion: version, executionNumber: execution.executionNumber, includeJobExecutionState: true,
       }, (error, answer) => {
+        sending = false;
         if (answer && answer.executionState) version = answer.executionState.versionNumber;
         if (error) this.report(error);
-        // The job is over for this device when it ended it, or when the service refuses further updates.
         const code = error && (error as { code?: unknown }).code;
-        if (terminal || code === 'VersionMismatch' || code === 'TerminalStateReached' || code === 'ResourceNotFound') {
+        const over = status !== 'IN_PROGRESS' || code === 'VersionMismatch' || code === 'TerminalStateReached' || code === 'ResourceNotFound';
+        if (over) {
           ended = true;
+          for (const q of queue.splice(0)) if (q.done) q.done(new Error(`job ${execution.jobId} has already ended`));
           if (this.current === execution) {
             this.current = undefined;
             this.next();
           }
         }
         if (done) done(error);
+        flush();
       });
+    };
+    const send = (status: DeviceStatus, details: StatusDetails | undefined, done: Done | undefined) => {
+      if (ended) return done && done(new Error(`job ${execution.jobId} has already ended`));
+      if (status !== 'IN_PROGRESS') ended = true;
+      queue.push({ status, details, done });
+      flush();
     };
     return {
       execution,

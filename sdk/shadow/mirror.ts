@@ -15,9 +15,13 @@
 import type { Done } from '../mqtt/connection.js';
 import type { JsonObject, JsonValue, ShadowClient, ShadowDelta, ShadowDocument } from './client.js';
 
-export type DesiredHandler<V> = (desired: V) => V | undefined;
+/** Gets the desired value of its key, returns the value the device now has (undefined: refused). Declared as a method so a handler of a narrower type (a union of literals) still fits. */
+export type DesiredHandler<V> = { handle(desired: V): V | undefined }['handle'];
 
-export interface MirrorOptions<S extends JsonObject> {
+/** A state type whose values are JSON (an interface needs no index signature). */
+export type JsonState<S> = { [K in keyof S]: JsonValue };
+
+export interface MirrorOptions<S extends JsonState<S>> {
   /** The device's state at start. */
   reported: S;
   desired?: { [K in keyof S]?: DesiredHandler<S[K]> };
@@ -25,10 +29,12 @@ export interface MirrorOptions<S extends JsonObject> {
   onError?: (error: Error) => void;
 }
 
-export class ShadowMirror<S extends JsonObject> {
+export class ShadowMirror<S extends JsonState<S>> {
   readonly reported: S;
   /** The shadow version of the last delta (or read) applied, -1 before any; our own reports don't move it. */
   version = -1;
+  /** `reported`, seen as the JSON object it is. */
+  private readonly values: JsonObject;
   private readonly handlers: { [key: string]: DesiredHandler<any> | undefined };
   private queued: { [key: string]: JsonValue } | undefined;
   private waiting: Done[] = [];
@@ -39,7 +45,8 @@ export class ShadowMirror<S extends JsonObject> {
     private readonly shadow: ShadowClient,
     private readonly options: MirrorOptions<S>,
   ) {
-    this.reported = copy(options.reported) as S;
+    this.values = copy(options.reported) as unknown as JsonObject;
+    this.reported = this.values as unknown as S;
     this.handlers = (options.desired || {}) as { [key: string]: DesiredHandler<any> | undefined };
   }
 
@@ -69,9 +76,9 @@ export class ShadowMirror<S extends JsonObject> {
     const changed: { [key: string]: JsonValue } = {};
     let any = false;
     for (const key of Object.keys(changes)) {
-      const value = changes[key] as JsonValue;
-      if (value === undefined || same(this.reported[key], value)) continue;
-      (this.reported as JsonObject)[key] = copy(value);
+      const value = (changes as { [key: string]: JsonValue | undefined })[key];
+      if (value === undefined || same(this.values[key], value)) continue;
+      this.values[key] = copy(value);
       changed[key] = value;
       any = true;
     }
@@ -81,14 +88,14 @@ export class ShadowMirror<S extends JsonObject> {
 
   /** Deletes `key` from the reported state, here and in the cloud. */
   remove(key: keyof S & string, done: Done = this.fail): void {
-    delete (this.reported as JsonObject)[key];
+    delete this.values[key];
     this.report({ [key]: null }, done);
   }
 
   private sync(document: ShadowDocument | undefined, done: Done): void {
     const cloud = (document && document.state.reported) || {};
     const missing: { [key: string]: JsonValue } = {};
-    for (const key of Object.keys(this.reported)) if (!same(cloud[key], this.reported[key])) missing[key] = this.reported[key]!;
+    for (const key of Object.keys(this.values)) if (!same(cloud[key], this.values[key])) missing[key] = this.values[key]!;
     if (document && document.version > this.version) {
       this.version = document.version;
       this.apply((document.state.delta || {}) as JsonObject, missing);
@@ -111,13 +118,13 @@ export class ShadowMirror<S extends JsonObject> {
       if (!handler) continue;
       let accepted: JsonValue | undefined;
       try {
-        accepted = handler(merge(this.reported[key], delta[key]!));
+        accepted = handler(merge(this.values[key], delta[key]!));
       } catch (error) {
         this.fail(error as Error);
         continue;
       }
       if (accepted === undefined) continue;
-      (this.reported as JsonObject)[key] = copy(accepted);
+      this.values[key] = copy(accepted);
       into[key] = accepted;
       any = true;
     }
