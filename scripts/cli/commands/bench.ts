@@ -3,6 +3,7 @@ import type { CommandModule } from '../command.js';
 import { UsageError } from '../errors.js';
 import { addJsonOption, printResult } from '../json.js';
 import { formatBuildBench, runBuildBench } from '../../../bench/build/run.js';
+import { formatFlashBench, runFlashBench } from '../../../bench/flash/run.js';
 import { formatKernelBench, runKernelBench } from '../../../bench/kernel/run.js';
 
 function count(name: string, value: string, multipleOf: number): number {
@@ -16,6 +17,7 @@ function count(name: string, value: string, multipleOf: number): number {
 interface BenchOptions {
   switches: string;
   steps: string;
+  kib: string;
   rounds: string;
   json?: boolean;
 }
@@ -42,6 +44,17 @@ const suites: Record<string, { about: string; run(options: BenchOptions, err: (t
       return { value, text: formatBuildBench(value) };
     },
   },
+  flash: {
+    about: 'flash throughput over the simulated ROM link against the line rate, for a compressible and a random image',
+    async run(options, err) {
+      const kib = count('--kib', options.kib, 4);
+      const rounds = count('--rounds', options.rounds, 1);
+      const baudRates = [115200, 460800, 921600];
+      err(`flashing ${kib} KiB images x ${rounds} rounds at ${baudRates.join(', ')} baud to the simulated ESP32...\n`);
+      const value = await runFlashBench({ kib, rounds, baudRates });
+      return { value, text: formatFlashBench(value) };
+    },
+  },
 };
 
 export const benchCommand: CommandModule = {
@@ -54,6 +67,7 @@ export const benchCommand: CommandModule = {
         .argument('<suite>', names.map((n) => `${n}: ${suites[n]!.about}`).join('; '))
         .option('--switches <n>', 'kernel: context switches per workload run', '200000')
         .option('--steps <n>', 'build: steps per workload on the JIT (interpreters run a tenth)', '200000')
+        .option('--kib <n>', 'flash: image size in KiB (a multiple of 4)', '256')
         .option('--rounds <n>', 'timed runs per workload (the fastest is kept)', '5'),
     ).action(async (suite: string, options: BenchOptions) => {
       const chosen = suites[suite];
