@@ -9,4 +9,5 @@ export { awaitRequest, type Cancel, type ServiceError } from './request.js';
 export * as shadow from './shadow/index.js';
 export * as jobs from './jobs/index.js';
 export * as ota from './ota/index.js';
+export * as provisioning from './provisioning/index.js';
 export * as mqtt from './mqtt/index.js';
