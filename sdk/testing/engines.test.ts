@@ -40,3 +40,24 @@ describe.each(engines)('on %s', (_name, run) => {
     expect(got.map((r) => r.pieces)).toEqual(expected);
   }, 90_000);
 });
+
+describe.each(engines)('OTA on %s', (_name, run) => {
+  it('a whole update: a lost block asked again, verified, committed, rebooted, self-tested and confirmed', async () => {
+    expect(await run('ota')).toEqual({
+      status: 'SUCCEEDED',
+      updates: [
+        { step: 'downloading', received: '0', size: '3000' },
+        { step: 'downloading', received: '1024', size: '3000' },
+        { step: 'downloading', received: '2048', size: '3000' },
+        { step: 'downloading', received: '3000', size: '3000' },
+        { step: 'rebooting' },
+        { step: 'confirmed' },
+      ],
+      state: 'idle',
+      running: 1,
+      same: true,
+      boots: 2,
+      retried: true,
+    });
+  }, 90_000);
+});
