@@ -11,3 +11,4 @@ export * as jobs from './jobs/index.js';
 export * as ota from './ota/index.js';
 export * as provisioning from './provisioning/index.js';
 export * as mqtt from './mqtt/index.js';
+export * as cbor from './cbor/index.js';
