@@ -3,9 +3,25 @@
  * exports. The build resolves `mote/hal` to the port of its target instead (package.json
  * `exports`: `espruino`, `moddable`, otherwise `sim`).
  */
-import type { DigitalClass, EngineTimer, I2CClass, StorageClass, TCPClass } from './contract/index.js';
+import type { DigitalClass, EngineTimer, I2CClass, ResetReason, SerialClass, StorageClass, TCPClass, WallClock, WiFiClass } from './contract/index.js';
 
-export type { DigitalEdge, DigitalMode, DigitalOptions, EngineTimer, HalPort, I2COptions, StorageOptions, TCPOptions, TLSOptions } from './contract/index.js';
+export type {
+  DigitalEdge,
+  DigitalMode,
+  DigitalOptions,
+  EngineTimer,
+  HalPort,
+  I2COptions,
+  ResetReason,
+  SerialOptions,
+  StorageOptions,
+  TCPOptions,
+  TLSOptions,
+  WallClock,
+  WiFiOptions,
+  WiFiReason,
+  WiFiStatus,
+} from './contract/index.js';
 export declare const Digital: DigitalClass;
 export type Digital = InstanceType<DigitalClass>;
 export declare const I2C: I2CClass;
@@ -14,5 +30,12 @@ export declare const Storage: StorageClass;
 export type Storage = InstanceType<StorageClass>;
 export declare const TCP: TCPClass;
 export type TCP = InstanceType<TCPClass>;
+export declare const Serial: SerialClass;
+export type Serial = InstanceType<SerialClass>;
+export declare const WiFi: WiFiClass;
+export type WiFi = InstanceType<WiFiClass>;
+export declare const clock: WallClock;
+export declare function resetReason(): ResetReason;
+export declare function restart(): void;
 export declare const engineTimer: EngineTimer;
 export declare function log(line: string): void;

@@ -6,8 +6,10 @@
 import { rangeError } from '../kernel/errors.js';
 import { DigitalModes, type DigitalOptions } from './contract/digital.js';
 import type { I2COptions } from './contract/i2c.js';
+import type { SerialOptions } from './contract/serial.js';
 import { MAX_STORAGE_VALUE } from './contract/storage.js';
 import type { TCPOptions } from './contract/tcp.js';
+import type { WiFiOptions } from './contract/wifi.js';
 
 /** GPIO numbers any ESP32 family chip can have; a port may refuse pins its chip lacks. */
 export const MAX_PIN = 63;
@@ -53,14 +55,14 @@ export function checkI2COptions(options: I2COptions): Required<I2COptions> {
   return { data, clock, address, hz };
 }
 
-/** Bytes to send, as a Uint8Array; every array element must be a byte. */
-export function toBytes(bytes: Uint8Array | readonly number[]): Uint8Array {
+/** Bytes to send, as a Uint8Array; every array element must be a byte. `what` names the caller in errors. */
+export function toBytes(bytes: Uint8Array | readonly number[], what = 'I2C'): Uint8Array {
   if (bytes instanceof Uint8Array) return bytes;
-  if (!Array.isArray(bytes)) throw new TypeError('I2C: write takes a Uint8Array or an array of bytes');
+  if (!Array.isArray(bytes)) throw new TypeError(`${what}: write takes a Uint8Array or an array of bytes`);
   const out = new Uint8Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    if (typeof b !== 'number' || b !== (b & 0xff)) throw rangeError(`I2C: byte ${i} (${String(b)}) is not 0-255`);
+    if (typeof b !== 'number' || b !== (b & 0xff)) throw rangeError(`${what}: byte ${i} (${String(b)}) is not 0-255`);
     out[i] = b;
   }
   return out;
@@ -81,9 +83,7 @@ export function checkTCPOptions(options: TCPOptions): TCPOptions {
   if (typeof options.host !== 'string' || options.host.length === 0) throw new TypeError('TCP: host must be a non-empty string');
   const port = options.port;
   if (typeof port !== 'number' || port !== Math.floor(port) || port < 1 || port > 65535) throw rangeError(`TCP: port ${String(port)} must be 1-65535`);
-  for (const name of ['onReadable', 'onWritable', 'onError'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`TCP: ${name} must be a function`);
-  }
+  checkCallbacks('TCP', options, ['onReadable', 'onWritable', 'onError']);
   return options;
 }
 
@@ -100,4 +100,47 @@ export function checkStorageValue(value: unknown): Uint8Array {
   if (!(value instanceof Uint8Array)) throw new TypeError('Storage: values are Uint8Arrays');
   if (value.length > MAX_STORAGE_VALUE) throw rangeError(`Storage: value of ${value.length} bytes is over ${MAX_STORAGE_VALUE}`);
   return value;
+}
+
+function checkCallbacks(what: string, options: object, names: readonly string[]): void {
+  for (let i = 0; i < names.length; i++) {
+    const value = (options as { [name: string]: unknown })[names[i]!];
+    if (value !== undefined && typeof value !== 'function') throw new TypeError(`${what}: ${names[i]} must be a function`);
+  }
+}
+
+/** The UARTs an app may open: UART 0 is the console on both engines. */
+export const SERIAL_PORTS: readonly number[] = [1, 2];
+
+export function checkSerialOptions(options: SerialOptions): SerialOptions & { port: number } {
+  if (typeof options !== 'object' || options === null) throw new TypeError('Serial: options must be an object');
+  const receive = checkPin('Serial receive', options.receive);
+  const transmit = checkPin('Serial transmit', options.transmit);
+  if (receive === transmit) throw rangeError(`Serial: receive and transmit are both pin ${receive}`);
+  const { port = 1, baud } = options;
+  if (SERIAL_PORTS.indexOf(port) < 0) throw rangeError(`Serial: port ${String(port)} must be 1 or 2 (UART 0 is the console)`);
+  if (typeof baud !== 'number' || baud !== Math.floor(baud) || baud < 300 || baud > 5000000) throw rangeError(`Serial: baud ${String(baud)} must be 300-5000000`);
+  checkCallbacks('Serial', options, ['onReadable', 'onWritable', 'onError']);
+  return { port, baud, receive, transmit, onReadable: options.onReadable, onWritable: options.onWritable, onError: options.onError };
+}
+
+/** SSIDs are 1-32 bytes, WPA passphrases 8-63 characters (IEEE 802.11; both engines refuse longer). */
+export function checkWiFiOptions(options: WiFiOptions): WiFiOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('WiFi: options must be an object');
+  const { ssid, password, onChange } = options;
+  if (typeof ssid !== 'string') throw new TypeError('WiFi: ssid must be a string');
+  if (ssid.length < 1 || ssid.length > 32) throw rangeError(`WiFi: ssid "${ssid}" must be 1-32 characters`);
+  if (password !== undefined) {
+    if (typeof password !== 'string') throw new TypeError('WiFi: password must be a string');
+    if (password.length < 8 || password.length > 63) throw rangeError(`WiFi: a password must be 8-63 characters, got ${password.length}`);
+  }
+  checkCallbacks('WiFi', options, ['onChange']);
+  return { ssid, password, onChange };
+}
+
+/** A wall-clock time to set: ms since 1970, not negative. */
+export function checkEpochMs(ms: unknown): number {
+  if (typeof ms !== 'number') throw new TypeError(`clock: set takes ms since 1970, got ${typeof ms}`);
+  if (!(ms >= 0 && ms < 8.64e15)) throw rangeError(`clock: ${ms} is not a time (ms since 1970)`);
+  return ms;
 }

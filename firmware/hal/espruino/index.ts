@@ -1,6 +1,7 @@
 /**
  * The Espruino port: the hardware layer over Espruino's globals (pinMode, digitalWrite,
- * digitalRead, setWatch, I2C1, setTimeout, getTime, console) and modules (Storage, net, tls).
+ * digitalRead, setWatch, I2C1, Serial2/Serial3, setTimeout, getTime, setTime, ESP32, console)
+ * and modules (Storage, net, tls, Wifi).
  * Pins are GPIO numbers, which Espruino accepts wherever it takes a Pin.
  */
 import type { EngineTimer } from '../../kernel/clock.js';
@@ -9,8 +10,13 @@ import { DigitalModes, type Digital as DigitalContract, type DigitalOptions } fr
 import type { I2C as I2CContract, I2COptions } from '../contract/i2c.js';
 import { checkCount, checkDigitalOptions, checkI2COptions, checkOpen, isOutput, toBytes } from '../validate.js';
 
+import { clockJumps } from './system.js';
+
+export { Serial } from './serial.js';
 export { Storage } from './storage.js';
+export { clock, resetReason, restart } from './system.js';
 export { TCP } from './tcp.js';
+export { WiFi } from './wifi.js';
 
 interface WatchEvent {
   state: boolean;
@@ -116,7 +122,8 @@ export class I2C implements I2CContract {
 export const engineTimer: EngineTimer = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle),
-  now: () => getTime() * 1000,
+  // Monotonic: setting the wall clock (setTime) moves getTime() too, so its jumps are taken out.
+  now: () => getTime() * 1000 - clockJumps(),
 };
 
 export function log(line: string): void {

@@ -28,9 +28,44 @@ declare module 'timer' {
   };
   export default Timer;
 }
+declare module 'embedded:io/serial' {
+  export default class Serial {
+    constructor(options: {
+      port: number;
+      receive: number;
+      transmit: number;
+      baud: number;
+      format?: 'buffer' | 'number';
+      onReadable?: (count: number) => void;
+      onWritable?: (count: number) => void;
+      onError?: () => void;
+    });
+    /** With format 'buffer': the bytes waiting, as an ArrayBuffer (undefined when none). */
+    read(): ArrayBuffer | undefined;
+    write(bytes: ArrayBuffer): void;
+    close(): void;
+  }
+}
 declare module 'time' {
-  const Time: { readonly ticks: number };
+  const Time: {
+    readonly ticks: number;
+    /** Sets the wall clock, in seconds since 1970. */
+    set(seconds: number): void;
+  };
   export default Time;
+}
+declare module 'wifi' {
+  /** Messages: 'connect', 'gotIP', 'lostIP', 'disconnect' (value -1 when the password was refused). */
+  export default class WiFi {
+    constructor(options: { ssid: string; password?: string }, callback: (message: string, value?: number) => void);
+    /** Stops the callbacks; does not leave the network. */
+    close(): void;
+    static disconnect(): void;
+  }
+}
+declare module 'net' {
+  const Net: { get(property: 'IP' | 'SSID' | 'MAC'): string | undefined };
+  export default Net;
 }
 declare module 'preference' {
   const Preference: {

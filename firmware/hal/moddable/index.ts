@@ -1,6 +1,6 @@
 /**
  * The Moddable port: Moddable implements ECMA-419 natively (`embedded:io/digital`,
- * `embedded:io/i2c`), so the port adds only mote's option checks (the same errors on every
+ * `embedded:io/i2c`, `embedded:io/serial`), so the port adds only mote's option checks (the same errors on every
  * engine), its read/write forms, and the engine's timer (`timer`, `time`) and console (`trace`).
  */
 import NativeDigital from 'embedded:io/digital';
@@ -12,8 +12,11 @@ import { DigitalModes, type Digital as DigitalContract, type DigitalOptions } fr
 import type { I2C as I2CContract, I2COptions } from '../contract/i2c.js';
 import { checkCount, checkDigitalOptions, checkI2COptions, checkOpen, toBytes } from '../validate.js';
 
+export { Serial } from './serial.js';
 export { Storage } from './storage.js';
+export { clock, resetReason, restart } from './system.js';
 export { TCP } from './tcp.js';
+export { WiFi } from './wifi.js';
 
 declare function trace(text: string): void;
 

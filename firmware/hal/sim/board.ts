@@ -7,11 +7,17 @@
  * - `stimuli`: levels driven onto input pins at given times (a button: level 0 at 1200 ms,
  *   back to 1 at 1300 ms). Whoever drives time applies them with `drive()` (see VirtualTime).
  * - `i2c`: targets on the bus (a TMP102 temperature sensor and its readings over time).
+ * - `uart`: bytes arriving on a UART at given times (uart.ts); what the device sends is kept in
+ *   `uart.sent`.
+ * - `wifi`: the access points in range, with their passwords and outages (radio.ts).
  *
  * Levels: an output reads what it drives; an input reads what is driven onto it from outside,
  * else its pull (up 1, down 0, none 0). Output level changes are recorded in `changes`, with the
  * board time, so tests can check a blink's timing.
  */
+import { type AccessPointSpec, VirtualRadio } from './radio.js';
+import { type UartSpec, VirtualUarts } from './uart.js';
+
 export interface Stimulus {
   at: number;
   pin: number;
@@ -28,6 +34,8 @@ export interface Tmp102Spec {
 export interface BoardSpec {
   stimuli?: Stimulus[];
   i2c?: Tmp102Spec[];
+  uart?: UartSpec[];
+  wifi?: AccessPointSpec[];
 }
 
 export interface PinChange {
@@ -35,6 +43,9 @@ export interface PinChange {
   pin: number;
   level: 0 | 1;
 }
+
+export type { AccessPointSpec } from './radio.js';
+export type { UartChunk, UartSpec } from './uart.js';
 
 export type PinDirection = 'input' | 'output' | 'open-drain';
 export type Pull = 'up' | 'down' | 'none';
@@ -62,8 +73,16 @@ interface Watch {
 export class VirtualBoard {
   /** Output level changes, in order. */
   readonly changes: PinChange[] = [];
-  /** The board's clock (ms); set by whoever drives time. */
+  /** The board's clock (ms); set by whoever drives time, with `later`. */
   now: () => number = () => 0;
+  /** Runs `fn` after `ms` of board time. */
+  later: (fn: () => void, ms: number) => void = () => {
+    throw new Error('VirtualBoard: no clock to schedule on');
+  };
+  /** The far ends of the UARTs. */
+  readonly uart = new VirtualUarts(() => this.now());
+  /** The access points and the station joining them. */
+  readonly radio: VirtualRadio;
   private readonly pins: { [pin: number]: Pin } = {};
   private readonly owners: { [pin: number]: boolean } = {};
   private readonly external: { [pin: number]: 0 | 1 } = {};
@@ -74,6 +93,14 @@ export class VirtualBoard {
   constructor(readonly spec: BoardSpec = {}) {
     const sensors = spec.i2c || [];
     for (let i = 0; i < sensors.length; i++) this.targets[sensors[i]!.address] = new Tmp102(sensors[i]!, () => this.now());
+    this.radio = new VirtualRadio(spec.wifi || [], () => this.now(), (fn, ms) => this.later(fn, ms));
+  }
+
+  /** Schedules the spec's timed events (stimuli, UART bytes, access point outages); call once `now` and `later` are set. */
+  start(): void {
+    for (const s of this.spec.stimuli || []) this.later(() => this.drive(s.pin, s.level), s.at - this.now());
+    for (const u of this.spec.uart || []) this.later(() => this.uart.inject(u.port, u.data), u.at - this.now());
+    this.radio.start();
   }
 
   /** Takes a pin for one user; a second claim throws "in use", as a taken pin does on a device. */

@@ -3,6 +3,8 @@
  * and its console. One device is current at a time (a process simulates one chip); tests make a
  * fresh one with createDevice before they construct pins. Engine-neutral.
  */
+import type { ResetReason } from '../contract/system.js';
+import { resetStation } from '../station.js';
 import { type BoardSpec, VirtualBoard } from './board.js';
 import { VirtualTime } from './virtual-time.js';
 
@@ -17,20 +19,34 @@ export interface SimDevice {
   /** Console lines, in order. */
   output: string[];
   flash: SimFlash;
+  /** Why this device started (createDevice's `resetReason`). */
+  resetReason: ResetReason;
+  /** The wall clock's offset from simulated time (ms): clock.now() = time.now + clockOffset. */
+  clockOffset: number;
+  /** Set when the app called restart(); its timers are cleared, so it runs no further. */
+  restarted: boolean;
+}
+
+export interface DeviceOptions {
+  /** Why the device started. Default 'power-on'; a reset made with createDevice(spec, flash) says why here. */
+  resetReason?: ResetReason;
 }
 
 let current: SimDevice | undefined;
 
 /**
- * Makes a device from `spec`, with its stimuli scheduled, and makes it current. Pass the flash of
- * an earlier device to simulate a reset: everything starts afresh but what was stored.
+ * Makes a device from `spec`, with its timed events scheduled, and makes it current. Pass the
+ * flash of an earlier device to simulate a reset (everything starts afresh but what was stored),
+ * and why it reset in `options.resetReason`.
  */
-export function createDevice(spec: BoardSpec = {}, flash: SimFlash = {}): SimDevice {
+export function createDevice(spec: BoardSpec = {}, flash: SimFlash = {}, options: DeviceOptions = {}): SimDevice {
   const time = new VirtualTime();
   const board = new VirtualBoard(spec);
   board.now = () => time.now;
-  for (const s of spec.stimuli || []) time.set(() => board.drive(s.pin, s.level), s.at);
-  current = { board, time, output: [], flash };
+  board.later = (fn, ms) => time.set(fn, ms);
+  board.start();
+  resetStation();
+  current = { board, time, output: [], flash, resetReason: options.resetReason || 'power-on', clockOffset: 0, restarted: false };
   return current;
 }
 

@@ -8,11 +8,14 @@ import type { EngineTimer } from '../../kernel/clock.js';
 import { currentDevice } from './device.js';
 import { SimDigital } from './digital.js';
 import { SimI2C } from './i2c.js';
+import { SimSerial } from './serial.js';
 import { SimStorage } from './storage.js';
+import { SimWiFi } from './wifi.js';
 
-export { SimDigital as Digital, SimI2C as I2C, SimStorage as Storage };
-export { createDevice, currentDevice, type SimDevice, type SimFlash } from './device.js';
-export type { BoardSpec, PinChange, Stimulus, Tmp102Spec } from './board.js';
+export { SimDigital as Digital, SimI2C as I2C, SimSerial as Serial, SimStorage as Storage, SimWiFi as WiFi };
+export { clock, resetReason, restart } from './system.js';
+export { createDevice, currentDevice, type DeviceOptions, type SimDevice, type SimFlash } from './device.js';
+export type { AccessPointSpec, BoardSpec, PinChange, Stimulus, Tmp102Spec, UartChunk, UartSpec } from './board.js';
 
 export const engineTimer: EngineTimer = {
   setTimeout: (fn, ms) => currentDevice().time.set(fn, ms),

@@ -29,6 +29,11 @@ export class VirtualTime {
     this.timers = this.timers.filter((t) => t.id !== id);
   }
 
+  /** Clears every timer (a restart stops what was running). */
+  clearAll(): void {
+    this.timers = [];
+  }
+
   /** Runs every timer due up to `until` (ms), in due order, then sets the time to `until`. */
   runUntil(until: number): void {
     for (;;) {

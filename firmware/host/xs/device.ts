@@ -1,17 +1,17 @@
 /**
  * runModdableOnXS: runs a Moddable build (mote build --target moddable: ES modules and
  * manifest.json) on the real XS engine, as a simulated device: the engine modules the app imports
- * (`embedded:io/digital`, `embedded:io/i2c`, `timer`, `time`, `preference`; `socket` refuses:
- * no network yet) come from device/guest.ts over a
- * VirtualBoard, time is simulated, and the run reports the console lines and the output pins'
- * level changes. The app's modules are loaded by XS's own module loader, by the names the
+ * (`embedded:io/digital`, `embedded:io/i2c`, `embedded:io/serial`, `timer`, `time`, `wifi`,
+ * `net`, `preference`; `socket` refuses: no network yet) come from device/guest.ts over a
+ * VirtualBoard, time is simulated, and the run reports the console lines, the output pins'
+ * level changes and what the UARTs sent. The app's modules are loaded by XS's own module loader, by the names the
  * manifest gives them. Host-side code.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import type { BoardSpec, PinChange } from '../../hal/sim/board.js';
+import type { BoardSpec, PinChange, UartChunk } from '../../hal/sim/board.js';
 import { runModulesOnXS } from './modules.js';
 import type { XsRunOptions } from './run.js';
 
@@ -25,6 +25,8 @@ export interface DeviceRunOptions extends XsRunOptions {
 export interface DeviceRunResult {
   output: string[];
   pins: PinChange[];
+  /** What the app wrote to its UARTs, with the times. */
+  uart: UartChunk[];
 }
 
 const DEVICE = 'mote:sim-device';
@@ -33,6 +35,9 @@ const DEVICE = 'mote:sim-device';
 const ENGINE_MODULES: Record<string, string> = {
   'embedded:io/digital': `export { Digital as default } from '${DEVICE}';`,
   'embedded:io/i2c': `export { I2C as default } from '${DEVICE}';`,
+  'embedded:io/serial': `export { Serial as default } from '${DEVICE}';`,
+  wifi: `export { WiFi as default } from '${DEVICE}';`,
+  net: `export { Net as default } from '${DEVICE}';`,
   timer: `export { Timer as default } from '${DEVICE}';`,
   time: `export { Time as default } from '${DEVICE}';`,
   preference: `export { Preference as default } from '${DEVICE}';`,

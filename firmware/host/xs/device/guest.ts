@@ -1,13 +1,15 @@
 /**
  * The simulated Moddable device, inside XS: the modules a Moddable app imports from the engine
- * (`embedded:io/digital`, `embedded:io/i2c`, `timer`, `time`, the `trace` global) over the sim
- * port's VirtualBoard and VirtualTime. runModdableOnXS (../device.ts) bundles this file as one
+ * (`embedded:io/digital`, `embedded:io/i2c`, `embedded:io/serial`, `timer`, `time`, `wifi`,
+ * `net`, `preference`, the `trace` global, Date.now as the wall clock) over the sim port's
+ * VirtualBoard and VirtualTime. runModdableOnXS (../device.ts) bundles this file as one
  * module and maps each engine module name onto its exports.
  */
 import { createDevice, type SimDevice } from '../../../hal/sim/device.js';
 import type { BoardSpec } from '../../../hal/sim/board.js';
 import { SimDigital } from '../../../hal/sim/digital.js';
 import { SimI2C } from '../../../hal/sim/i2c.js';
+import { SimSerial } from '../../../hal/sim/serial.js';
 import { SimStorage } from '../../../hal/sim/storage.js';
 
 declare function hostResult(value: unknown): void;
@@ -24,10 +26,13 @@ export const Timer = {
   clear: (id: unknown) => device!.time.clear(id),
 };
 
-/** Moddable's `time`: `ticks`, milliseconds since start. */
+/** Moddable's `time`: `ticks`, milliseconds since start; set(seconds) sets the wall clock (Date.now). */
 export const Time = {
   get ticks() {
     return now();
+  },
+  set(seconds: number) {
+    device!.clockOffset = seconds * 1000 - now();
   },
 };
 
@@ -39,6 +44,58 @@ export class I2C extends SimI2C {
 }
 
 export { SimDigital as Digital };
+
+/** ECMA-419 Serial with format 'buffer': read() returns an ArrayBuffer of what is waiting, undefined when nothing is. */
+export class Serial extends SimSerial {
+  override read(): Uint8Array {
+    const bytes = super.read();
+    return (bytes.length > 0 ? bytes.buffer : undefined) as unknown as Uint8Array;
+  }
+}
+
+let address: string | undefined;
+
+/**
+ * Moddable's `wifi`: new WiFi({ ssid, password }, callback) joins; the callback gets 'connect'
+ * and 'gotIP', or 'disconnect' with -1 for a refused password (0 otherwise); close() stops the
+ * callback without leaving; WiFi.disconnect() leaves.
+ */
+export class WiFi {
+  private callback: ((message: string, value?: number) => void) | undefined;
+
+  constructor(options: { ssid: string; password?: string }, callback?: (message: string, value?: number) => void) {
+    this.callback = callback;
+    address = undefined;
+    device!.board.radio.connect(options.ssid, options.password, (event) => {
+      if (event.kind === 'joined') {
+        address = event.ip;
+        this.notify('connect');
+        this.notify('gotIP');
+      } else {
+        address = undefined;
+        this.notify('disconnect', event.kind === 'failed' && event.reason === 'wrong-password' ? -1 : 0);
+      }
+    });
+  }
+
+  close(): void {
+    this.callback = undefined;
+  }
+
+  static disconnect(): void {
+    address = undefined;
+    device!.board.radio.disconnect();
+  }
+
+  private notify(message: string, value?: number): void {
+    if (this.callback) this.callback(message, value);
+  }
+}
+
+/** Moddable's `net`: Net.get('IP') while joined. */
+export const Net = {
+  get: (property: string) => (property === 'IP' ? address : undefined),
+};
 
 /** Moddable's `preference`, over the device's simulated flash. */
 export const Preference = {
@@ -61,6 +118,9 @@ export class Socket {
 /** Makes the device before the app's modules run; `trace` collects whole lines. */
 export function setup(spec: BoardSpec): void {
   device = createDevice(spec);
+  address = undefined;
+  // Date is the wall clock: simulated time plus what Time.set moved it by.
+  Date.now = () => now() + (device ? device.clockOffset : 0);
   const lines = device.output;
   (globalThis as { trace?: (text: string) => void }).trace = (text: string) => {
     const parts = (partial + String(text)).split('\n');
@@ -73,5 +133,5 @@ export function setup(spec: BoardSpec): void {
 export function finish(untilMs: number): void {
   device!.time.runUntil(untilMs);
   if (partial) device!.output.push(partial);
-  hostResult({ output: device!.output, pins: device!.board.changes });
+  hostResult({ output: device!.output, pins: device!.board.changes, uart: device!.board.uart.sent });
 }
