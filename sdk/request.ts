@@ -147,8 +147,8 @@ export class Requests {
       this.connection.subscribe(`${topic}/${ANSWERS[i]}`, handler, { qos: 1 }, (error) => {
         if (this.routes[topic] !== route) return;
         if (error) {
-          this.release(topic);
           this.failTopic(topic, error);
+          this.release(topic);
         } else if (--waiting === 0) {
           route.ready = true;
           for (const entry of this.pending.slice()) if (entry.topic === topic && !entry.published) this.publish(entry);
@@ -162,7 +162,8 @@ export class Requests {
     const route = this.routes[topic];
     if (!route) return;
     delete this.routes[topic];
-    for (let i = 0; i < ANSWERS.length; i++) this.connection.unsubscribe(`${topic}/${ANSWERS[i]}`, route.handlers[i]);
+    // Errors ignored: a subscription the broker refused is not there to remove.
+    for (let i = 0; i < ANSWERS.length; i++) this.connection.unsubscribe(`${topic}/${ANSWERS[i]}`, route.handlers[i], ignore);
   }
 
   private publish(entry: Pending): void {
@@ -232,6 +233,8 @@ export function followDocuments<T>(connection: MqttConnection, topic: string, ha
   connection.subscribe(topic, onMessage, { qos: 1 }, done);
   return () => connection.unsubscribe(topic, onMessage);
 }
+
+function ignore(): void {}
 
 function later(fn: () => void): void {
   void Promise.resolve().then(fn);
