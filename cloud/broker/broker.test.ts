@@ -1,49 +1,23 @@
 // The embedded broker with a real MQTT client (MQTT.js) over loopback: token auth, policies,
 // presence, connectivity and the shadow service on its AWS topics.
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCloud, type Cloud } from '../cloud.js';
+import { inbox, mqttClients } from '../testing/mqtt-client.js';
 import type { SecurityEvent } from './authorizer.js';
 
 const clouds: Cloud[] = [];
-const clients: MqttClient[] = [];
+const clients = mqttClients();
+const connect = clients.connect;
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+  await clients.closeAll();
   await Promise.all(clouds.splice(0).map((c) => c.close()));
 });
 
 async function cloud() {
   const events: SecurityEvent[] = [];
-  const started = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: 0, onSecurityEvent: (e) => events.push(e) });
+  const started = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: 0, httpPort: null, onSecurityEvent: (e) => events.push(e) });
   clouds.push(started);
   return { cloud: started, events };
-}
-
-function connect(url: string, options: IClientOptions): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
-    clients.push(client);
-    client.once('connect', () => resolve(client));
-    client.once('error', reject);
-  });
-}
-
-/** Collects messages per topic; `next(topic)` waits for the next one. */
-function inbox(client: MqttClient) {
-  const queued = new Map<string, Buffer[]>();
-  const waiting = new Map<string, (payload: Buffer) => void>();
-  client.on('message', (topic, payload) => {
-    const waiter = waiting.get(topic);
-    if (waiter) return waiting.delete(topic), waiter(payload);
-    queued.set(topic, [...(queued.get(topic) ?? []), payload]);
-  });
-  return {
-    next(topic: string): Promise<unknown> {
-      const ready = queued.get(topic)?.shift();
-      if (ready) return Promise.resolve(JSON.parse(ready.toString()));
-      return new Promise((resolve) => waiting.set(topic, (p) => resolve(JSON.parse(p.toString()))));
-    },
-  };
 }
 
 async function device(c: Cloud, name: string) {

@@ -65,6 +65,12 @@ export class Policies {
     if (changes === 0) throw notFound(`attachment of policy ${name} to ${principal}`);
   }
 
+  /** The principals a policy is attached to. */
+  async targets(name: string): Promise<string[]> {
+    await this.get(name);
+    return (await this.db.all<{ target: string }>('SELECT target FROM policy_targets WHERE policy_name = ? ORDER BY target', [name])).map((r) => r.target);
+  }
+
   /** The documents attached to a principal (empty: the default policy applies). */
   async documentsFor(principal: string): Promise<PolicyDocument[]> {
     const rows = await this.db.all<Row>('SELECT p.* FROM policies p JOIN policy_targets t ON t.policy_name = p.name WHERE t.target = ? ORDER BY p.name', [principal]);

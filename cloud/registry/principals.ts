@@ -3,11 +3,12 @@
  * - X.509 certificates (mutual TLS), identified as AWS does by the SHA-256 fingerprint of the
  *   DER form (64 hex digits), with status ACTIVE, INACTIVE or REVOKED.
  * - Device tokens for development: `<tokenId>.<secret>`, given once at creation; the store
- *   keeps only the secret's SHA-256 (the secret is 32 random bytes, so a fast hash suffices).
+ *   keeps only the secret's SHA-256 (secrets.ts).
  */
-import { createHash, randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import type { Database, Queryable } from '../store/database.js';
 import { CloudError, invalid, notFound } from '../errors.js';
+import { hashSecret, newSecret, secretMatches } from '../secrets.js';
 
 export type CertificateStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED';
 export const certificateStatuses: readonly CertificateStatus[] = ['ACTIVE', 'INACTIVE', 'REVOKED'];
@@ -53,8 +54,6 @@ const toCertificate = (row: CertificateRow): Certificate => {
   const x509 = new X509Certificate(row.pem);
   return { certificateId: row.id, certificatePem: row.pem, status: row.status, subject: x509.subject, validTo: x509.validTo, createdAt: row.created_at, updatedAt: row.updated_at };
 };
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export class Principals {
   constructor(private readonly db: Database) {}
@@ -103,11 +102,11 @@ export class Principals {
   /** Issues a device token attached to `thingName`; the returned `token` is shown once. */
   async createToken(thingName: string): Promise<DeviceToken & { token: string; thingName: string }> {
     const tokenId = `tok-${randomBytes(8).toString('hex')}`;
-    const secret = randomBytes(32).toString('base64url');
+    const secret = newSecret();
     const now = Date.now();
     await this.db.transaction(async (tx) => {
       if (!(await tx.get('SELECT name FROM things WHERE name = ?', [thingName]))) throw notFound(`thing ${thingName}`);
-      await tx.run('INSERT INTO device_tokens (id, secret_hash, status, created_at) VALUES (?, ?, ?, ?)', [tokenId, sha256(secret), 'ACTIVE', now]);
+      await tx.run('INSERT INTO device_tokens (id, secret_hash, status, created_at) VALUES (?, ?, ?, ?)', [tokenId, hashSecret(secret), 'ACTIVE', now]);
       await tx.run('INSERT INTO thing_principals (thing_name, principal) VALUES (?, ?)', [thingName, tokenId]);
     });
     return { tokenId, token: `${tokenId}.${secret}`, thingName, status: 'ACTIVE', createdAt: now };
@@ -133,16 +132,20 @@ export class Principals {
     const tokenId = token.slice(0, dot);
     const row = await this.db.get<{ secret_hash: string; status: string }>('SELECT secret_hash, status FROM device_tokens WHERE id = ?', [tokenId]);
     if (row === undefined) return { refused: 'unknown' };
-    if (!timingSafeEqual(Buffer.from(row.secret_hash, 'hex'), Buffer.from(sha256(token.slice(dot + 1)), 'hex'))) return { refused: 'wrong secret' };
+    if (!secretMatches(row.secret_hash, token.slice(dot + 1))) return { refused: 'wrong secret' };
     if (row.status !== 'ACTIVE') return { refused: 'revoked' };
     return { tokenId };
   }
 
   async attach(thingName: string, principal: string, tx: Queryable = this.db): Promise<void> {
     if (!(await tx.get('SELECT name FROM things WHERE name = ?', [thingName]))) throw notFound(`thing ${thingName}`);
-    const known = (await tx.get('SELECT id FROM certificates WHERE id = ?', [principal])) ?? (await tx.get('SELECT id FROM device_tokens WHERE id = ?', [principal]));
-    if (!known) throw notFound(`principal ${principal}`);
+    if (!(await this.exists(principal, tx))) throw notFound(`principal ${principal}`);
     await tx.run('INSERT INTO thing_principals (thing_name, principal) VALUES (?, ?) ON CONFLICT DO NOTHING', [thingName, principal]);
+  }
+
+  /** Whether `principal` is a registered certificate id or device token id. */
+  async exists(principal: string, tx: Queryable = this.db): Promise<boolean> {
+    return ((await tx.get('SELECT id FROM certificates WHERE id = ?', [principal])) ?? (await tx.get('SELECT id FROM device_tokens WHERE id = ?', [principal]))) !== undefined;
   }
 
   async detach(thingName: string, principal: string): Promise<void> {

@@ -22,5 +22,8 @@ export function parseShadowTopic(topic: string): ShadowRequest | undefined {
   };
 }
 
+/** `$aws/things/{thing}/shadow[/name/{shadow}]`: a shadow's topics are this plus '/' and a suffix. */
+export const shadowTopicPrefix = (id: ShadowId): string => `$aws/things/${id.thingName}/shadow${id.shadowName === undefined ? '' : `/name/${id.shadowName}`}`;
+
 /** The topic filters the service subscribes to (classic and named). */
 export const shadowRequestFilters = ['$aws/things/+/shadow/+', '$aws/things/+/shadow/name/+/+'] as const;

@@ -58,6 +58,12 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX telemetry_by_topic ON telemetry (topic, received_at)`,
     ],
   },
+  {
+    version: 2,
+    name: 'HTTP API admin token',
+    // One row (slot 1): creating it is an insert that only the first starting process wins.
+    statements: [`CREATE TABLE admin_token (slot INTEGER PRIMARY KEY, secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL)`],
+  },
 ];
 
 const serial = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;

@@ -1,5 +1,6 @@
 // `mote cloud` through the built CLI (npm test builds dist/ first): a device added with
-// add-device connects to the running cloud and uses its shadow; SIGINT stops it cleanly.
+// add-device connects to the running cloud and uses its shadow; the HTTP API answers with the
+// admin token printed at first start, and admin-token replaces it; SIGINT stops it cleanly.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -21,7 +22,7 @@ describe('mote cloud', () => {
     const device = JSON.parse(added.stdout) as { thingName: string; created: boolean; token: string };
     expect(device).toMatchObject({ thingName: 'lamp', created: true });
 
-    const child = spawn(process.execPath, [bin, 'cloud', '--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'cloud', '--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -31,9 +32,20 @@ describe('mote cloud', () => {
       firstLines.push(line);
       if (line === '}') break;
     }
-    const listening = JSON.parse(firstLines.join('\n')) as { mqtt: string; ws: string; store: string };
+    const listening = JSON.parse(firstLines.join('\n')) as { mqtt: string; ws: string; http: string; openapi: string; store: string; adminToken: string };
     expect(listening.mqtt).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+    expect(listening.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(listening.openapi).toBe(`${listening.http}/openapi.json`);
     expect(listening.store).toBe(path.join(dataDir, 'mote-cloud.sqlite'));
+    expect(listening.adminToken).toMatch(/^mote-admin\./);
+
+    const things = (token: string) => fetch(`${listening.http}/things`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await (await things(listening.adminToken)).json()).toMatchObject({ things: [{ thingName: 'lamp' }] });
+    const rotated = spawnSync(process.execPath, [bin, 'cloud', 'admin-token', '--data-dir', dataDir, '--json'], { encoding: 'utf8' });
+    expect(rotated.status).toBe(0);
+    const { adminToken } = JSON.parse(rotated.stdout) as { adminToken: string };
+    expect((await things(listening.adminToken)).status).toBe(401);
+    expect((await things(adminToken)).status).toBe(200);
 
     const client = await mqtt.connectAsync(listening.mqtt, { clientId: 'lamp', username: 'lamp', password: device.token, reconnectPeriod: 0 });
     const accepted = new Promise<Record<string, unknown>>((resolve) => client.on('message', (_t, p) => resolve(JSON.parse(p.toString()))));

@@ -1,13 +1,16 @@
 /**
- * `mote cloud [start] [--data-dir d] [--postgres url] [--host h] [--mqtt-port n] [--ws-port n] [--json]`:
- * runs the cloud connector (store, registry, policies, shadow service, MQTT broker) until SIGINT
- * or SIGTERM. `mote cloud add-device <thing>` registers a thing (if new) and issues a device token.
+ * `mote cloud [start] [--data-dir d] [--postgres url] [--host h] [--mqtt-port n] [--ws-port n] [--http-port n] [--json]`:
+ * runs the cloud connector (store, registry, policies, shadow service, MQTT broker, HTTP API)
+ * until SIGINT or SIGTERM; the first start prints the API's admin token, once.
+ * `mote cloud add-device <thing>` registers a thing (if new) and issues a device token;
+ * `mote cloud admin-token` replaces the API's admin token.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
+import type { Database } from '../../../cloud/store/database.js';
 import { addJsonOption, printResult } from '../json.js';
 
 interface StoreFlags {
@@ -18,6 +21,7 @@ interface StartFlags extends StoreFlags {
   host: string;
   mqttPort: string;
   wsPort: string;
+  httpPort: string;
   json?: boolean;
 }
 
@@ -45,13 +49,30 @@ async function start(flags: StartFlags, io: CliIO): Promise<void> {
     host: flags.host,
     mqttPort: port(flags.mqttPort, '--mqtt-port'),
     wsPort: port(flags.wsPort, '--ws-port'),
+    httpPort: port(flags.httpPort, '--http-port'),
     onSecurityEvent: (event) => line(event, `${event.event}: client ${event.clientId}${'topic' in event ? ` topic ${event.topic}` : ''}${'filter' in event ? ` filter ${event.filter}` : ''}${'reason' in event ? `: ${event.reason}` : ''}`),
     onError: (error) => line({ event: 'error', message: error.message }, `error: ${error.message}`),
   }).catch((error: unknown) => {
     throw failure(error);
   });
-  const listening = { ...cloud.broker.urls, store: 'postgresUrl' in store ? 'postgresql' : path.join(store.dataDir, 'mote-cloud.sqlite') };
-  printResult(io, flags, listening, (l) => [`mote cloud listening`, `  mqtt  ${l.mqtt}`, `  ws    ${l.ws}`, `  store ${l.store}`, 'press Ctrl-C to stop'].join('\n'));
+  const listening = {
+    ...cloud.broker.urls,
+    http: cloud.api!.url,
+    openapi: `${cloud.api!.url}/openapi.json`,
+    store: 'postgresUrl' in store ? 'postgresql' : path.join(store.dataDir, 'mote-cloud.sqlite'),
+    ...(cloud.newAdminToken !== undefined && { adminToken: cloud.newAdminToken }),
+  };
+  printResult(io, flags, listening, (l) =>
+    [
+      'mote cloud listening',
+      `  mqtt  ${l.mqtt}`,
+      `  ws    ${l.ws}`,
+      `  http  ${l.http} (OpenAPI at /openapi.json)`,
+      `  store ${l.store}`,
+      ...(l.adminToken ? [`HTTP API admin token (shown once; mote cloud admin-token makes a new one):`, `  ${l.adminToken}`] : []),
+      'press Ctrl-C to stop',
+    ].join('\n'),
+  );
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -60,20 +81,14 @@ async function start(flags: StartFlags, io: CliIO): Promise<void> {
   line({ event: 'stopped', signal }, `stopped (${signal})`);
 }
 
-async function addDevice(thingName: string, flags: StoreFlags & { json?: boolean }, io: CliIO): Promise<void> {
+/** Runs `work` on the store the flags name, closing it afterwards; failures become CliErrors. */
+async function withStore<T>(flags: StoreFlags, work: (db: Database) => Promise<T>): Promise<T> {
   const { openStore } = await import('../../../cloud/store/open.js');
-  const { Registry } = await import('../../../cloud/registry/registry.js');
   const db = await openStore(storeOf(flags)).catch((error: unknown) => {
     throw failure(error);
   });
   try {
-    const registry = new Registry(db);
-    const created = (await registry.things.find(thingName)) === undefined;
-    if (created) await registry.things.create({ thingName });
-    const { token, tokenId } = await registry.principals.createToken(thingName);
-    printResult(io, flags, { thingName, created, tokenId, token }, (r) =>
-      `${r.created ? 'registered' : 'existing'} thing ${r.thingName}; device token (shown once):\n${r.token}\nconnect with client id ${r.thingName}, any user name, and the token as password`,
-    );
+    return await work(db);
   } catch (error) {
     throw failure(error);
   } finally {
@@ -81,17 +96,41 @@ async function addDevice(thingName: string, flags: StoreFlags & { json?: boolean
   }
 }
 
+async function addDevice(thingName: string, flags: StoreFlags & { json?: boolean }, io: CliIO): Promise<void> {
+  const { Registry } = await import('../../../cloud/registry/registry.js');
+  const result = await withStore(flags, async (db) => {
+    const registry = new Registry(db);
+    const created = (await registry.things.find(thingName)) === undefined;
+    if (created) await registry.things.create({ thingName });
+    const { token, tokenId } = await registry.principals.createToken(thingName);
+    return { thingName, created, tokenId, token };
+  });
+  printResult(io, flags, result, (r) =>
+    `${r.created ? 'registered' : 'existing'} thing ${r.thingName}; device token (shown once):\n${r.token}\nconnect with client id ${r.thingName}, any user name, and the token as password`,
+  );
+}
+
+async function rotateAdminToken(flags: StoreFlags & { json?: boolean }, io: CliIO): Promise<void> {
+  const { AdminToken } = await import('../../../cloud/api/admin-token.js');
+  const adminToken = await withStore(flags, (db) => new AdminToken(db).rotate());
+  printResult(io, flags, { adminToken }, (r) => `new HTTP API admin token (shown once; the previous one no longer works):\n${r.adminToken}`);
+}
+
 export const cloudCommand: CommandModule = {
   register(program, { io }) {
-    const cloud = program.command('cloud').description('run the cloud connector (MQTT broker, registry, shadows) and administer it');
+    const cloud = program.command('cloud').description('run the cloud connector (MQTT broker, HTTP API, registry, shadows) and administer it');
     addJsonOption(
       storeOptions(cloud.command('start', { isDefault: true }).description('run the cloud until Ctrl-C (the default subcommand)'))
         .option('--host <address>', 'interface to listen on', '127.0.0.1')
         .option('--mqtt-port <port>', 'MQTT over TCP port (0: any free port)', '1883')
-        .option('--ws-port <port>', 'MQTT over WebSocket port, path /mqtt (0: any free port)', '8083'),
+        .option('--ws-port <port>', 'MQTT over WebSocket port, path /mqtt (0: any free port)', '8083')
+        .option('--http-port <port>', 'HTTP API port (0: any free port)', '8080'),
     ).action((flags: StartFlags) => start(flags, io));
     addJsonOption(
       storeOptions(cloud.command('add-device').description('register a thing (if new) and issue it a device token').argument('<thing>', 'thing name')),
     ).action((thing: string, flags: StoreFlags & { json?: boolean }) => addDevice(thing, flags, io));
+    addJsonOption(storeOptions(cloud.command('admin-token').description("replace the HTTP API's admin token and print the new one"))).action(
+      (flags: StoreFlags & { json?: boolean }) => rotateAdminToken(flags, io),
+    );
   },
 };

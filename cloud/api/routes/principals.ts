@@ -1,0 +1,81 @@
+/** Certificates and device tokens, and their attachment to things. */
+import { z } from 'zod';
+import { notFound } from '../../errors.js';
+import { certificateStatuses, type CertificateStatus } from '../../registry/principals.js';
+import { route } from '../route.js';
+import * as s from '../schemas.js';
+
+export const principalRoutes = [
+  route({
+    operation: 'ListCertificates', method: 'GET', path: '/certificates', tag: 'certificates', summary: 'Registered device certificates, oldest first.',
+    response: z.object({ certificates: z.array(s.certificate) }),
+    handle: async (_input, { registry }) => ({ certificates: await registry.principals.listCertificates() }),
+  }),
+  route({
+    operation: 'RegisterCertificate', method: 'POST', path: '/certificates', tag: 'certificates',
+    summary: 'Registers a device certificate issued elsewhere (its id is the SHA-256 of its DER form).',
+    body: z.strictObject({ certificatePem: z.string().min(1).max(16384), status: z.enum(certificateStatuses as [CertificateStatus, ...CertificateStatus[]]).optional() }),
+    status: 201, response: s.certificate,
+    handle: ({ body }, { registry }) => registry.principals.registerCertificate(body.certificatePem, body.status),
+  }),
+  route({
+    operation: 'DescribeCertificate', method: 'GET', path: '/certificates/{certificateId}', tag: 'certificates', summary: 'One certificate.',
+    params: s.params.certificate, response: s.certificate,
+    handle: ({ params }, { registry }) => registry.principals.describeCertificate(params.certificateId),
+  }),
+  route({
+    operation: 'UpdateCertificate', method: 'PATCH', path: '/certificates/{certificateId}', tag: 'certificates',
+    summary: 'Sets a certificate ACTIVE, INACTIVE or REVOKED; a device presenting a certificate that is not ACTIVE is refused at its next connect.',
+    params: s.params.certificate, body: z.strictObject({ status: z.enum(certificateStatuses as [CertificateStatus, ...CertificateStatus[]]) }), response: s.certificate,
+    handle: async ({ params, body }, { registry }) => {
+      await registry.principals.setCertificateStatus(params.certificateId, body.status);
+      return registry.principals.describeCertificate(params.certificateId);
+    },
+  }),
+  route({
+    operation: 'DeleteCertificate', method: 'DELETE', path: '/certificates/{certificateId}', tag: 'certificates', summary: 'Deletes a certificate that is not ACTIVE and attached to no thing.',
+    params: s.params.certificate,
+    handle: ({ params }, { registry }) => registry.principals.deleteCertificate(params.certificateId),
+  }),
+
+  route({
+    operation: 'ListDeviceTokens', method: 'GET', path: '/device-tokens', tag: 'device tokens', summary: 'Device tokens (ids and status; the secrets are never shown again).',
+    response: z.object({ deviceTokens: z.array(s.deviceToken) }),
+    handle: async (_input, { registry }) => ({ deviceTokens: await registry.principals.listTokens() }),
+  }),
+  route({
+    operation: 'CreateDeviceToken', method: 'POST', path: '/things/{thingName}/tokens', tag: 'device tokens',
+    summary: 'Issues a device token attached to the thing; the token is in this answer only.',
+    params: s.params.thing, status: 201, response: s.issuedToken,
+    handle: ({ params }, { registry }) => registry.principals.createToken(params.thingName),
+  }),
+  route({
+    operation: 'RevokeDeviceToken', method: 'POST', path: '/device-tokens/{tokenId}/revoke', tag: 'device tokens', summary: 'Revokes a device token: connections presenting it are refused from then on.',
+    params: s.params.token,
+    handle: ({ params }, { registry }) => registry.principals.revokeToken(params.tokenId),
+  }),
+
+  route({
+    operation: 'ListThingPrincipals', method: 'GET', path: '/things/{thingName}/principals', tag: 'things', summary: 'Certificates and device tokens attached to a thing.',
+    params: s.params.thing, response: z.object({ principals: z.array(z.string()) }),
+    handle: async ({ params }, { registry }) => {
+      await registry.things.describe(params.thingName);
+      return { principals: await registry.principals.principalsOf(params.thingName) };
+    },
+  }),
+  route({
+    operation: 'AttachThingPrincipal', method: 'PUT', path: '/things/{thingName}/principals/{principal}', tag: 'things', summary: 'Attaches a certificate or device token to a thing.',
+    params: s.params.thingPrincipal,
+    handle: ({ params }, { registry }) => registry.principals.attach(params.thingName, params.principal),
+  }),
+  route({
+    operation: 'DetachThingPrincipal', method: 'DELETE', path: '/things/{thingName}/principals/{principal}', tag: 'things', summary: 'Detaches a certificate or device token from a thing.',
+    params: s.params.thingPrincipal,
+    handle: ({ params }, { registry }) => registry.principals.detach(params.thingName, params.principal),
+  }),
+];
+
+/** Raises 404 unless `principal` is a registered certificate or device token. */
+export async function requirePrincipal(principals: { exists(principal: string): Promise<boolean> }, principal: string): Promise<void> {
+  if (!(await principals.exists(principal))) throw notFound(`principal ${principal}`);
+}
