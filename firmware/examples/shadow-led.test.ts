@@ -1,11 +1,18 @@
 /**
- * The shadow-controlled LED against a real mote cloud (embedded broker and shadow service), on
- * the sim port on Node: a desired change made in the cloud reaches the device, which drives the
- * LED and reports the state back.
+ * The shadow-controlled LED against a real mote cloud (embedded broker and shadow service): a
+ * desired change made in the cloud reaches the device, which drives the LED and reports the state
+ * back. On the sim port on Node (from source), and built for Espruino, on a live Espruino device
+ * (firmware/host/espruino/device.ts) whose sockets are real TCP connections.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCloud, type Cloud } from '../../cloud/cloud.js';
+import { packageFile } from '../../scripts/lib/paths.js';
+import { buildFirmware } from '../build/targets.js';
 import { createDevice, followRealTime } from '../hal/sim/node/index.js';
+import { EspruinoDevice } from '../host/espruino/device.js';
 
 const stops: (() => unknown)[] = [];
 afterEach(async () => {
@@ -29,15 +36,39 @@ async function reported(cloud: Cloud, thing: string): Promise<Record<string, unk
   return outcome.accepted ? outcome.response.state?.reported : undefined;
 }
 
-describe('shadow-led example on the sim port, with mote cloud', () => {
-  it('follows the desired led state and reports it back', async () => {
-    const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null });
-    stops.push(() => cloud.close());
-    await cloud.registry.things.create({ thingName: 'lamp-1' });
-    const { token } = await cloud.registry.principals.createToken('lamp-1');
-    const port = Number(new URL(cloud.broker.urls.mqtt).port);
+async function cloudWithLamp() {
+  const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null });
+  stops.push(() => cloud.close());
+  await cloud.registry.things.create({ thingName: 'lamp-1' });
+  const { token } = await cloud.registry.principals.createToken('lamp-1');
+  const port = Number(new URL(cloud.broker.urls.mqtt).port);
+  return { cloud, config: JSON.stringify({ thing: 'lamp-1', host: '127.0.0.1', port, token }) };
+}
 
-    const config = JSON.stringify({ thing: 'lamp-1', host: '127.0.0.1', port, token });
+const desire = (cloud: Cloud, led: string) => cloud.broker.bus.publish('$aws/things/lamp-1/shadow/update', JSON.stringify({ state: { desired: { led } } }));
+
+describe('shadow-led example, with mote cloud', () => {
+  it('built for Espruino, on a live Espruino device: follows the desired led state and reports it back', async () => {
+    const { cloud, config } = await cloudWithLamp();
+    const outDir = path.join(mkdtempSync(path.join(tmpdir(), 'mote-shadow-led-')), 'espruino');
+    await buildFirmware({ target: 'espruino', entry: packageFile('firmware/examples/shadow-led/main.ts'), outDir, name: 'shadow-led' });
+    const device = new EspruinoDevice({ board: {}, storage: { 'app.config': config } });
+    stops.push(() => device.stop());
+    device.load(readFileSync(path.join(outDir, 'main.js'), 'utf8'), readFileSync(path.join(outDir, 'main.js.map'), 'utf8'));
+
+    await until(() => device.output.includes('shadow: in sync'), `the first sync (device printed: ${device.output.join(' | ')})`);
+    expect(await reported(cloud, 'lamp-1')).toEqual({ led: 'off', uptime: 0 });
+    await desire(cloud, 'on');
+    await until(() => device.board!.read(2) === 1, 'the LED on');
+    await until(async () => (await reported(cloud, 'lamp-1'))?.led === 'on', 'reported on');
+    await desire(cloud, 'off');
+    await until(() => device.board!.read(2) === 0, 'the LED off');
+    expect(device.output.filter((line) => line.startsWith('led: '))).toEqual(['led: on', 'led: off']);
+    expect(device.output.filter((line) => line.startsWith('Uncaught'))).toEqual([]);
+  });
+
+  it('on the sim port on Node: follows the desired led state and reports it back', async () => {
+    const { cloud, config } = await cloudWithLamp();
     const device = createDevice({}, { 'app.config': new Uint8Array(Buffer.from(config)) });
     stops.push(followRealTime(device));
     await import('./shadow-led/main.js');
@@ -45,12 +76,12 @@ describe('shadow-led example on the sim port, with mote cloud', () => {
     await until(() => device.output.includes('shadow: in sync'), 'the first sync');
     expect(await reported(cloud, 'lamp-1')).toEqual({ led: 'off', uptime: 0 });
 
-    await cloud.broker.bus.publish('$aws/things/lamp-1/shadow/update', JSON.stringify({ state: { desired: { led: 'on' } } }));
+    await desire(cloud, 'on');
     await until(() => device.board.read(2) === 1, 'the LED on');
     await until(async () => (await reported(cloud, 'lamp-1'))?.led === 'on', 'reported on');
 
-    await cloud.broker.bus.publish('$aws/things/lamp-1/shadow/update', JSON.stringify({ state: { desired: { led: 'dim' } } }));
-    await cloud.broker.bus.publish('$aws/things/lamp-1/shadow/update', JSON.stringify({ state: { desired: { led: 'off' } } }));
+    await desire(cloud, 'dim');
+    await desire(cloud, 'off');
     await until(() => device.board.read(2) === 0, 'the LED off');
     await until(async () => (await reported(cloud, 'lamp-1'))?.led === 'off', 'reported off');
     expect(device.output.filter((line) => line.startsWith('led: '))).toEqual(['led: on', 'led: off']);

@@ -35,8 +35,7 @@ interface Timer {
 export const MIN_INTERVAL_MS = 1;
 
 export class EventLoop {
-  /** Simulated time, ms since the script started. */
-  now = 0;
+  private time = 0;
   private events: (Job | undefined)[] = [];
   private eventHead = 0;
   private readonly timers = new Map<number, Timer>();
@@ -45,8 +44,31 @@ export class EventLoop {
   private nextId = 1;
   private order = 0;
 
-  /** `until`: the last simulated moment (ms) at which timers may run. */
-  constructor(private readonly until: number) {}
+  /**
+   * `until`: the last simulated moment (ms) at which timers may run. With `clock` (a live
+   * device), time is real: `clock()` ms since start; next() runs only what is due by then and
+   * returns null rather than jumping ahead, and `nextDue` says when to come back.
+   */
+  constructor(
+    private readonly until: number,
+    private readonly clock?: () => number,
+  ) {}
+
+  /** Time, ms since the script started: simulated, or with a clock, real. */
+  get now(): number {
+    return this.clock ? Math.max(this.time, this.clock()) : this.time;
+  }
+
+  set now(value: number) {
+    this.time = value;
+  }
+
+  /** When the earliest armed timer is due (ms), or Infinity. */
+  get nextDue(): number {
+    let due = Number.POSITIVE_INFINITY;
+    for (const timer of this.timers.values()) due = Math.min(due, timer.due);
+    return due;
+  }
 
   /** Queues an event (runs after the current timer pass, in queue order). */
   queue(fn: Function, args: readonly unknown[] = []): void {
@@ -101,10 +123,12 @@ export class EventLoop {
         return job;
       }
       if (this.timers.size === 0) return null;
-      let due = Number.POSITIVE_INFINITY;
-      for (const timer of this.timers.values()) due = Math.min(due, timer.due);
+      const due = this.nextDue;
       if (due > this.until) return null;
-      this.now = Math.max(this.now, due);
+      if (this.clock) {
+        this.now = this.now;
+        if (due > this.now) return null;
+      } else this.now = Math.max(this.now, due);
       this.pass = [...this.timers.values()].filter((timer) => timer.due <= this.now).sort((a, b) => a.due - b.due || a.order - b.order);
       this.passHead = 0;
     }

@@ -10,15 +10,19 @@
  * - Promise: then, catch, Promise.resolve/reject/all, and no race, any, allSettled or finally.
  *   Settling a promise, and each reaction, is queued as an ordinary event, as Espruino does
  *   (src/jswrap_promise.c queues them with jsiQueueEvents), not as a microtask;
- * - Date over the host's simulated clock (`new Date()`, Date.now()), getTime() in seconds;
+ * - Date over the host's simulated clock (`new Date()`, Date.now()), getTime() in seconds, and
+ *   setTime(seconds), which moves both (timers stay relative);
  * - TypeError as a constructor of its own, so that errors V8 raises itself (null.x, calling a
  *   non-function) are not `instanceof TypeError`, as on Espruino (row 'Error stack'); InternalError;
  * - btoa/atob, E.toString, E.toUint8Array, E.toArrayBuffer, process.memory()/version/env,
  *   global, and require('Storage') / require('crypto') (SHA1..SHA512), library objects being
  *   functions as on Espruino (row 'Storage module': typeof require('Storage') is 'function');
  * - with a virtual board (host.board): pinMode, digitalWrite, digitalRead, setWatch/clearWatch
- *   (watch events queued like any event) and I2C1.writeTo/readFrom, over the board's pins and
- *   I2C targets (firmware/hal/sim/board.ts).
+ *   (watch events queued like any event), I2C1.writeTo/readFrom, Serial2 and Serial3 (ESP32's
+ *   UART 1 and 2: setup, 'data' events, write, unsetup) and require('Wifi') (connect, disconnect,
+ *   getIP, 'connected'/'disconnected' events), over the board's pins, I2C targets, UARTs and
+ *   access points (firmware/hal/sim/board.ts); with host.wakeupCause, ESP32.getWakeupCause()
+ *   and ESP32.reboot().
  *
  * Written as ES5-style source in a string: it is compiled in the guest realm, so everything it
  * creates (arrays, promises, typed arrays) belongs to the guest.
@@ -76,18 +80,21 @@ export const PRELUDE = String.raw`(function (host) {
   define(G, 'clearTimeout', clear('clearTimeout'));
   define(G, 'clearInterval', clear('clearInterval'));
 
-  // ---- time
+  // ---- time: the wall clock is the host's clock plus what setTime moved it by
+  var clockOffset = 0;
+  function wallNow() { return host.now() + clockOffset; }
   var EspruinoDate = named('Date', function () {
-    if (!new.target) return new NativeDate(host.now()).toString();
-    return construct(NativeDate, arguments.length ? arguments : [host.now()], new.target);
+    if (!new.target) return new NativeDate(wallNow()).toString();
+    return construct(NativeDate, arguments.length ? arguments : [wallNow()], new.target);
   });
   EspruinoDate.prototype = NativeDate.prototype;
   define(NativeDate.prototype, 'constructor', EspruinoDate);
-  define(EspruinoDate, 'now', named('now', function () { return host.now(); }));
+  define(EspruinoDate, 'now', named('now', function () { return wallNow(); }));
   define(EspruinoDate, 'parse', NativeDate.parse);
   define(EspruinoDate, 'UTC', NativeDate.UTC);
   define(G, 'Date', EspruinoDate);
-  define(G, 'getTime', named('getTime', function () { return host.now() / 1000; }));
+  define(G, 'getTime', named('getTime', function () { return wallNow() / 1000; }));
+  define(G, 'setTime', named('setTime', function (seconds) { clockOffset = Number(seconds) * 1000 - host.now(); }));
 
   // ---- Promise: settling and reactions are events in the host's queue
   var states = new PromiseState();
@@ -273,6 +280,36 @@ export const PRELUDE = String.raw`(function (host) {
   });
 
   var modules = { Storage: Storage, crypto: crypto };
+
+  // ---- net, on a live device only: sockets bridged to the host's TCP. Data are binary strings.
+  if (host.netConnect) {
+    var sockets = {};
+    var Socket = named('Socket', function (id) { this.id = id; this.handlers = {}; });
+    define(Socket.prototype, 'on', function (event, fn) {
+      (this.handlers[event] = this.handlers[event] || []).push(fn);
+      return this;
+    });
+    define(Socket.prototype, 'write', function (data) {
+      host.netWrite(this.id, typeof data === 'string' ? data : bytesToString(bytesOf([data])));
+    });
+    define(Socket.prototype, 'end', function () { host.netEnd(this.id); });
+    host.netEvents(function (id, event, data) {
+      var socket = sockets[id];
+      if (!socket) return;
+      if (event === 'close') delete sockets[id];
+      if (event === 'connect') { if (socket.onConnect) socket.onConnect(); return; }
+      var list = socket.handlers[event] || [];
+      for (var i = 0; i < list.length; i++) list[i].call(socket, event === 'error' ? { code: data, message: data } : data);
+    });
+    var net = library('net');
+    define(net, 'connect', named('connect', function (options, callback) {
+      var socket = new Socket(host.netConnect(String(options.host), Number(options.port)));
+      socket.onConnect = callback;
+      sockets[socket.id] = socket;
+      return socket;
+    }));
+    modules.net = net;
+  }
   define(G, 'require', named('require', function (name) {
     if (Object.prototype.hasOwnProperty.call(modules, name)) return modules[name];
     throw new NativeError('Module ' + name + ' not found');
@@ -316,11 +353,78 @@ export const PRELUDE = String.raw`(function (host) {
       return new Uint8Array(bytesOf([answer.slice(1)]));
     }));
     define(G, 'I2C1', I2C1);
+
+    // Objects with Espruino's on/removeAllListeners: listeners per event name.
+    var emitter = function (target) {
+      var listeners = {};
+      define(target, 'on', named('on', function (event, fn) { (listeners[event] = listeners[event] || []).push(fn); }));
+      define(target, 'removeAllListeners', named('removeAllListeners', function (event) {
+        if (event === undefined) listeners = {}; else delete listeners[event];
+      }));
+      return function (event, value) {
+        var list = (listeners[event] || []).slice();
+        for (var i = 0; i < list.length; i++) list[i].call(target, value);
+      };
+    };
+    var uart = function (name, port) {
+      var serial = {};
+      var emit = emitter(serial);
+      define(serial, 'setup', named('setup', function (baud, options) {
+        host.uartOpen(port, function (data) { emit('data', data); });
+      }));
+      define(serial, 'unsetup', named('unsetup', function () { host.uartClose(port); }));
+      define(serial, 'write', named('write', function () {
+        host.uartWrite(port, bytesToString(bytesOf(slice.call(arguments))));
+      }));
+      define(serial, 'print', named('print', function (text) { host.uartWrite(port, String(text)); }));
+      define(G, name, serial);
+    };
+    uart('Serial2', 1);
+    uart('Serial3', 2);
+
+    var Wifi = library('Wifi');
+    var emitWifi = emitter(Wifi);
+    var address = '0.0.0.0';
+    var onWifi = function (event, detail, msg) {
+      if (event === 'connected') {
+        address = detail;
+        emitWifi('connected', { ip: detail, netmask: '255.255.255.0', gw: detail.replace(/\.\d+$/, '.1') });
+      } else {
+        address = '0.0.0.0';
+        emitWifi('disconnected', { ssid: '', mac: '00:00:00:00:00:00', reason: detail, msg: msg });
+      }
+    };
+    define(Wifi, 'connect', named('connect', function (ssid, options, callback) {
+      if (typeof ssid !== 'string') throw new NativeError('No SSID provided');
+      var password = options && options.password !== undefined ? String(options.password) : undefined;
+      host.wifiConnect(ssid, password, function (event, detail, msg) {
+        onWifi(event, detail, msg);
+        // ESP32's connect callback fires only once an address is got.
+        if (event === 'connected' && typeof callback === 'function') callback(null);
+      });
+    }));
+    define(Wifi, 'disconnect', named('disconnect', function (callback) {
+      host.wifiDisconnect(onWifi);
+      if (typeof callback === 'function') queue(callback);
+    }));
+    define(Wifi, 'getIP', named('getIP', function (callback) {
+      var info = { ip: address, netmask: '255.255.255.0', gw: '0.0.0.0', mac: '24:0a:c4:00:00:01' };
+      if (typeof callback === 'function') queue(function () { callback(null, info); });
+      return info;
+    }));
+    modules.Wifi = Wifi;
+
+    if (host.wakeupCause) {
+      var ESP32 = {};
+      define(ESP32, 'getWakeupCause', named('getWakeupCause', function () { return host.wakeupCause(); }));
+      define(ESP32, 'reboot', named('reboot', function () { host.reboot(); }));
+      define(G, 'ESP32', ESP32);
+    }
   }
 
   // ---- the event loop's entry: runs the jobs the host hands out until there are none
   define(G, '__moteRun', function () {
-    for (var job = host.next(); job !== null; job = host.next()) {
+    for (var job = host.next(); job !== null && !(host.rebooted && host.rebooted()); job = host.next()) {
       try { apply(job.fn, job.self, job.args); } catch (e) { host.uncaught(e); }
     }
   });
