@@ -17,6 +17,7 @@ import { rangeError } from '../firmware/kernel/errors.js';
 import type { Kernel } from '../firmware/kernel/kernel.js';
 import type { Op } from '../firmware/kernel/task.js';
 import { utf8Decode } from './bytes.js';
+import { decodeCbor, encodeCbor, type CborValue } from './cbor/index.js';
 import type { Done, Message, MessageHandler, MqttConnection, Payload } from './mqtt/connection.js';
 import { awaitDone, type Outcome } from './wait.js';
 
@@ -42,6 +43,12 @@ export interface PayloadFormat {
 export const jsonFormat: PayloadFormat = {
   encode: (value) => JSON.stringify(value),
   decode: (bytes) => JSON.parse(utf8Decode(bytes)),
+};
+
+/** CBOR (sdk/cbor): smaller on the wire, byte strings without base64. */
+export const cborFormat: PayloadFormat = {
+  encode: (value) => encodeCbor(value as CborValue),
+  decode: (bytes) => decodeCbor(bytes),
 };
 
 /** AWS IoT's rule for thing names (1-128), shadow names (1-64), job ids (1-64): letters, digits, ':', '_', '-'. */

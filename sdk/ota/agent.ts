@@ -50,6 +50,8 @@ export interface OtaOptions {
   blocksPerRequest?: number;
   retryMs?: number;
   retries?: number;
+  /** Stream payload format. Default 'json'. */
+  format?: 'json' | 'cbor';
   /** Progress reports while downloading, every this many percent. Default 25. */
   reportEveryPercent?: number;
 }
@@ -140,7 +142,7 @@ export function otaJobHandler(options: OtaOptions): JobHandler {
     job.progress({ step: 'downloading', received: '0', size: String(document.size) });
     downloadFile(options.connection, {
       thingName: options.thingName, stream: document.stream, fileId: document.fileId, size: document.size, timer: options.timer,
-      blockSize: options.blockSize, blocksPerRequest: options.blocksPerRequest, retryMs: options.retryMs, retries: options.retries,
+      blockSize: options.blockSize, blocksPerRequest: options.blocksPerRequest, retryMs: options.retryMs, retries: options.retries, format: options.format,
       onProgress: (received, size) => {
         if (received < size && received - reported < every) return;
         reported = received;

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createDevice, Storage } from '../../firmware/hal/sim/index.js';
 import type { SimFlash } from '../../firmware/hal/sim/device.js';
+import { decodeCbor } from '../cbor/index.js';
 import { JobsClient } from '../jobs/client.js';
 import { JobRunner } from '../jobs/runner.js';
 import type { ServiceError } from '../request.js';
@@ -95,6 +96,23 @@ describe('downloadFile', () => {
     expect(missing.message).toBe('stream nope: No file 0 in stream nope');
     const small = (await download(device, 1000, { blockSize: 100 }).result) as Error;
     expect(small.message).toMatch(/blockSize 256\.\.131072/);
+  });
+
+  it('CBOR: the same download on the /cbor topics, bitmap and payloads as byte strings', async () => {
+    const { device, service, router } = connectionPair();
+    const streams = new StreamResponder(service);
+    const file = randomBytes(256 * 9 + 1);
+    streams.streams.s1 = { 0: file };
+    let lost = true;
+    router.drop = (topic, payload) => topic.endsWith('/data/cbor') && lost && (decodeCbor(payload) as { i: number }).i === 4 && !(lost = false);
+    const { image, result } = download(device, file.length, { format: 'cbor' });
+    expect(await result).toBeUndefined();
+    expect(Buffer.from(image)).toEqual(file);
+    const gets = router.log.filter((m) => m.topic === '$aws/things/lamp/streams/s1/get/cbor').map((m) => decodeCbor(m.payload));
+    expect(gets[0]).toEqual({ c: expect.any(String), f: 0, l: 256, o: 0, n: 8, b: new Uint8Array([0xff]) });
+    expect(gets[1]).toEqual({ c: expect.any(String), f: 0, l: 256, o: 4, n: 6, b: new Uint8Array([0b110001]) }); // 4 again, 8 and 9 new
+    const data = decodeCbor(router.log.find((m) => m.topic.endsWith('/data/cbor'))!.payload) as { p: Uint8Array };
+    expect(data.p).toBeInstanceOf(Uint8Array);
   });
 
   it('fails on a block of the wrong size instead of writing it', async () => {

@@ -1,12 +1,13 @@
 /**
  * downloadFile: one file of an AWS IoT MQTT-based file delivery stream, in blocks.
  *
- * Topics, S = `$aws/things/{thing}/streams/{stream}`: the device publishes GetStream requests
- * on `S/get/json` and receives `S/data/json` (one message per block) or `S/rejected/json`.
- * Request `{c: clientToken, f: fileId, l: blockSize, o: first block, n: blocks, b: bitmap}`,
- * the bitmap (base64) having bit j of byte k (least significant first) set when block
- * o + 8k + j is wanted; data `{c, f, l: bytes in this block, i: block id, p: payload base64}`;
- * rejected `{c, o: error code, m: message}`.
+ * Topics, S = `$aws/things/{thing}/streams/{stream}`, fmt = json or cbor: the device publishes
+ * GetStream requests on `S/get/{fmt}` and receives `S/data/{fmt}` (one message per block) or
+ * `S/rejected/{fmt}`. Request `{c: clientToken, f: fileId, l: blockSize, o: first block,
+ * n: blocks, b: bitmap}`, the bitmap having bit j of byte k (least significant first) set when
+ * block o + 8k + j is wanted; data `{c, f, l: bytes in this block, i: block id, p: payload}`;
+ * rejected `{c, o: error code, m: message}`. In JSON the bitmap and payload are base64 text, in
+ * CBOR byte strings.
  *
  * The file is fetched a window of `blocksPerRequest` blocks at a time. Blocks may come in any
  * order and twice; each lands once through `onBlock(offset, bytes)`. When nothing new arrives
@@ -16,7 +17,7 @@
  * setTimeout/clearTimeout), so the module imports no engine API.
  */
 import type { MqttConnection, Message } from '../mqtt/connection.js';
-import { checkName, jsonFormat, serviceError, type Cancel } from '../request.js';
+import { cborFormat, checkName, jsonFormat, serviceError, type Cancel } from '../request.js';
 import { base64Decode, base64Encode } from './base64.js';
 
 export interface Timer {
@@ -35,6 +36,8 @@ export interface DownloadOptions {
   blocksPerRequest?: number;
   /** Default 2000. */
   retryMs?: number;
+  /** Default 'json'. */
+  format?: 'json' | 'cbor';
   /** Requests in a row that bring nothing new before giving up. Default 5. */
   retries?: number;
   timer: Timer;
@@ -52,6 +55,8 @@ export function downloadFile(connection: MqttConnection, options: DownloadOption
   const fileId = options.fileId || 0;
   const size = options.size;
   const blocks = Math.ceil(size / blockSize);
+  const fmt = options.format || 'json';
+  const codec = fmt === 'cbor' ? cborFormat : jsonFormat;
   const prefix = `$aws/things/${checkName('thing name', options.thingName, 128)}/streams/${checkName('stream id', options.stream, 128)}`;
   const token = 'ota' + (downloads++).toString(36) + Math.floor(Math.random() * 0x7fffffff).toString(36);
   const have = new Uint8Array(blocks);
@@ -65,8 +70,8 @@ export function downloadFile(connection: MqttConnection, options: DownloadOption
   const stop = () => {
     over = true;
     if (timer !== undefined) options.timer.clearTimeout(timer);
-    connection.unsubscribe(`${prefix}/data/json`, onData);
-    connection.unsubscribe(`${prefix}/rejected/json`, onRejected);
+    connection.unsubscribe(`${prefix}/data/${fmt}`, onData);
+    connection.unsubscribe(`${prefix}/rejected/${fmt}`, onRejected);
   };
   const finish = (error?: Error) => {
     if (over) return;
@@ -82,7 +87,7 @@ export function downloadFile(connection: MqttConnection, options: DownloadOption
     const n = Math.min(perRequest, blocks - windowStart);
     const bitmap = new Uint8Array(Math.ceil(n / 8));
     for (let j = 0; j < n; j++) if (!have[windowStart + j]) bitmap[j >> 3] = bitmap[j >> 3]! | (1 << (j & 7));
-    connection.publish(`${prefix}/get/json`, jsonFormat.encode({ c: token, f: fileId, l: blockSize, o: windowStart, n, b: base64Encode(bitmap) }), { qos: 0 });
+    connection.publish(`${prefix}/get/${fmt}`, codec.encode({ c: token, f: fileId, l: blockSize, o: windowStart, n, b: fmt === 'cbor' ? bitmap : base64Encode(bitmap) }), { qos: 0 });
     gotSince = false;
     if (timer !== undefined) options.timer.clearTimeout(timer);
     timer = options.timer.setTimeout(onQuiet, retryMs);
@@ -98,12 +103,14 @@ export function downloadFile(connection: MqttConnection, options: DownloadOption
 
   const onData = (message: Message) => {
     if (over) return;
-    let block: { c?: string; f?: number; l?: number; i?: number; p?: string };
+    let block: { c?: string; f?: number; l?: number; i?: number; p?: unknown };
     let bytes: Uint8Array;
     try {
-      block = jsonFormat.decode(message.payload) as typeof block;
+      block = codec.decode(message.payload) as typeof block;
       if (block.c !== undefined && block.c !== token) return; // another download's block
-      bytes = base64Decode(String(block.p));
+      if (fmt === 'json') bytes = base64Decode(String(block.p));
+      else if (block.p instanceof Uint8Array) bytes = block.p;
+      else throw new Error('payload is not a byte string');
     } catch (error) {
       return finish(new Error(`stream ${options.stream}: malformed data block (${(error as Error).message})`));
     }
@@ -131,7 +138,7 @@ export function downloadFile(connection: MqttConnection, options: DownloadOption
   const onRejected = (message: Message) => {
     let document: { c?: string; o?: string; m?: string };
     try {
-      document = jsonFormat.decode(message.payload) as typeof document;
+      document = codec.decode(message.payload) as typeof document;
     } catch (_) {
       return;
     }
@@ -148,8 +155,8 @@ export function downloadFile(connection: MqttConnection, options: DownloadOption
     if (error) return finish(error);
     if (++subscribed === 2) request();
   };
-  connection.subscribe(`${prefix}/data/json`, onData, { qos: 0 }, ready);
-  connection.subscribe(`${prefix}/rejected/json`, onRejected, { qos: 0 }, ready);
+  connection.subscribe(`${prefix}/data/${fmt}`, onData, { qos: 0 }, ready);
+  connection.subscribe(`${prefix}/rejected/${fmt}`, onRejected, { qos: 0 }, ready);
   return () => {
     if (!over) stop();
   };

@@ -2,11 +2,13 @@
  * Fleet provisioning by claim (AWS IoT): a device connected with the claim certificate gets its
  * own certificate, then registers itself as a thing through a provisioning template.
  *
- * | call                                  | publishes (`{fmt}` = json)                          | accepted answer                                                         |
- * |---------------------------------------|-----------------------------------------------------|-------------------------------------------------------------------------|
- * | createKeysAndCertificate(done)        | `$aws/certificates/create/{fmt}` (empty object)     | {certificateId, certificatePem, privateKey, certificateOwnershipToken} |
- * | createCertificateFromCsr(csr, done)   | `$aws/certificates/create-from-csr/{fmt}`           | {certificateId, certificatePem, certificateOwnershipToken}             |
- * | registerThing(template, request, done)| `$aws/provisioning-templates/{template}/provision/{fmt}` | {thingName, deviceConfiguration}                                   |
+ * Requests ({fmt} = json or cbor) and their accepted answers:
+ * - createKeysAndCertificate: `$aws/certificates/create/{fmt}` (empty object)
+ *   -> {certificateId, certificatePem, privateKey, certificateOwnershipToken}
+ * - createCertificateFromCsr: `$aws/certificates/create-from-csr/{fmt}` {certificateSigningRequest}
+ *   -> {certificateOwnershipToken, certificateId, certificatePem}
+ * - registerThing: `$aws/provisioning-templates/{template}/provision/{fmt}` {certificateOwnershipToken, parameters}
+ *   -> {deviceConfiguration, thingName}
  *
  * Answers come on `.../accepted` or `.../rejected`; these APIs carry no client token, so a topic's
  * answers are matched to its requests in order, and the answer topics are released once answered.
@@ -17,7 +19,7 @@
 import type { Kernel } from '../../firmware/kernel/kernel.js';
 import type { Op } from '../../firmware/kernel/task.js';
 import type { MqttConnection } from '../mqtt/connection.js';
-import { awaitRequest, jsonFormat, Requests, serviceError, type Answer, type Cancel, type PayloadFormat, type ServiceError } from '../request.js';
+import { awaitRequest, cborFormat, jsonFormat, Requests, serviceError, type Answer, type Cancel, type ServiceError } from '../request.js';
 import type { Outcome } from '../wait.js';
 
 export interface CreatedCertificate {
@@ -43,8 +45,8 @@ export interface ProvisioningError extends ServiceError {
 }
 
 export interface FleetProvisioningOptions {
-  /** 'json' (default) or 'cbor' with its format (sdk/cbor). */
-  format?: { name: 'json' | 'cbor'; codec: PayloadFormat };
+  /** The payload format, also the topics' last level. Default 'json'. */
+  format?: 'json' | 'cbor';
 }
 
 function rejected(document: { statusCode?: number; errorCode?: string; errorMessage?: string }): ProvisioningError {
@@ -68,9 +70,8 @@ export class FleetProvisioning {
   private readonly fmt: string;
 
   constructor(connection: MqttConnection, options: FleetProvisioningOptions = {}) {
-    const format = options.format || { name: 'json', codec: jsonFormat };
-    this.fmt = format.name;
-    this.requests = new Requests(connection, { rejected, tokenField: null, format: format.codec });
+    this.fmt = options.format || 'json';
+    this.requests = new Requests(connection, { rejected, tokenField: null, format: this.fmt === 'cbor' ? cborFormat : jsonFormat });
   }
 
   createKeysAndCertificate(done: Answer<CreatedCertificate>): Cancel {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel, VirtualClock } from '../../firmware/kernel/index.js';
 import { utf8Decode } from '../bytes.js';
+import { decodeCbor } from '../cbor/index.js';
 import type { ServiceError } from '../request.js';
 import { ProvisioningResponder } from '../testing/provisioning-responder.js';
 import { connectionPair } from '../testing/router.js';
@@ -71,6 +72,20 @@ describe('FleetProvisioning', () => {
     const failed = await call<Provisioned>((d) => provisionByClaim(fp, { template: 'Lamps' }, d));
     expect((failed.error as ServiceError).code).toBe('InvalidParameters');
     expect(Object.keys(responder.things)).toEqual(['lamp-7']);
+  });
+
+  it('CBOR: the same flow on the /cbor topics with CBOR payloads both ways', async () => {
+    const { router, responder, device } = setup();
+    const fp = new FleetProvisioning(device, { format: 'cbor' });
+    const done = await call<Provisioned>((d) => provisionByClaim(fp, { template: 'Lamps', parameters: { SerialNumber: '5' } }, d));
+    expect(done.value?.thing).toEqual({ thingName: 'lamp-5', deviceConfiguration: { region: 'home' } });
+    expect(done.value?.certificate.privateKey).toContain('PRIVATE KEY');
+    expect(responder.things).toEqual({ 'lamp-5': 'cert1' });
+    const sent = router.log.filter((m) => m.from === 'device');
+    expect(sent.map((m) => m.topic)).toEqual(['$aws/certificates/create/cbor', '$aws/provisioning-templates/Lamps/provision/cbor']);
+    expect(decodeCbor(sent[1]!.payload)).toEqual({ certificateOwnershipToken: done.value!.certificate.certificateOwnershipToken, parameters: { SerialNumber: '5' } });
+    const refused = await call((d) => fp.registerThing('Lamps', { certificateOwnershipToken: 'nope' }, d));
+    expect([refused.error?.statusCode, refused.error?.code]).toEqual([400, 'InvalidCertificateOwnershipToken']);
   });
 
   it('answers to concurrent requests on one topic are matched in order', async () => {

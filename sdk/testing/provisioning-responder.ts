@@ -1,11 +1,11 @@
 /**
  * FOR TESTS ONLY: AWS IoT fleet provisioning's MQTT API, written from the spec
- * (shared/specs/aws-iot-contracts.md, "Fleet provisioning"; JSON), until mote's cloud provides
+ * (shared/specs/aws-iot-contracts.md, "Fleet provisioning"; JSON and CBOR), until mote's cloud provides
  * it. Certificates are opaque labelled strings, not real X.509: the device side only carries
  * them. Ownership tokens are single-use and expire after an hour of the responder's clock.
  * Refusals are `{statusCode, errorCode, errorMessage}`. Engine-neutral.
  */
-import { utf8Decode } from '../bytes.js';
+import { cborFormat, jsonFormat } from '../request.js';
 import type { Message, MqttConnection } from '../mqtt/connection.js';
 
 export interface ResponderTemplate {
@@ -27,21 +27,23 @@ export class ProvisioningResponder {
     private readonly connection: MqttConnection,
     private readonly now: () => number = () => Date.now(),
   ) {
-    connection.subscribe('$aws/certificates/+/json', (m) => this.onRequest(m));
-    connection.subscribe('$aws/provisioning-templates/+/provision/json', (m) => this.onRequest(m));
+    connection.subscribe('$aws/certificates/+/+', (m) => this.onRequest(m));
+    connection.subscribe('$aws/provisioning-templates/+/provision/+', (m) => this.onRequest(m));
   }
 
   private onRequest(message: Message): void {
-    const reply = (suffix: string, body: object) => this.connection.publish(`${message.topic}/${suffix}`, JSON.stringify(body), { qos: 1 });
+    const levels = message.topic.split('/');
+    const format = levels[levels.length - 1] === 'cbor' ? cborFormat : levels[levels.length - 1] === 'json' ? jsonFormat : undefined;
+    if (!format) return;
+    const reply = (suffix: string, body: object) => this.connection.publish(`${message.topic}/${suffix}`, format.encode(body), { qos: 1 });
     const refuse = (statusCode: number, errorCode: string, errorMessage: string) => reply('rejected', { statusCode, errorCode, errorMessage });
     let request: { [key: string]: any };
     try {
-      request = JSON.parse(utf8Decode(message.payload));
+      request = format.decode(message.payload) as { [key: string]: any };
       if (request === null || typeof request !== 'object') throw new Error('not an object');
     } catch (_) {
-      return refuse(400, 'InvalidPayload', 'The payload is not a JSON object');
+      return refuse(400, 'InvalidPayload', 'The payload is not an object in the topic\'s format');
     }
-    const levels = message.topic.split('/');
     if (levels[1] === 'certificates') {
       const fromCsr = levels[2] === 'create-from-csr';
       if (fromCsr && (typeof request.certificateSigningRequest !== 'string' || request.certificateSigningRequest.indexOf('-----BEGIN CERTIFICATE REQUEST-----') !== 0)) {
