@@ -12,3 +12,4 @@ export * as ota from './ota/index.js';
 export * as provisioning from './provisioning/index.js';
 export * as mqtt from './mqtt/index.js';
 export * as cbor from './cbor/index.js';
+export * as telemetry from './telemetry/index.js';

@@ -26,6 +26,16 @@ export function encodeCbor(value: CborValue, options?: EncodeOptions): Uint8Arra
   return writer.result();
 }
 
+/**
+ * The head of an item of `major` type with argument `n` (a length or count), in the fewest
+ * bytes: for writers that splice already-encoded items into an array or map (telemetry batches).
+ */
+export function encodeCborHead(major: number, n: number): Uint8Array {
+  const writer = new Writer(0);
+  writer.head(major, n);
+  return writer.result();
+}
+
 const TWO_32 = 4294967296;
 
 class Writer {
@@ -93,7 +103,7 @@ class Writer {
   }
 
   /** The initial byte and argument `n` (0 to 2^53) in the fewest bytes. */
-  private head(major: number, n: number): void {
+  head(major: number, n: number): void {
     const m = major << 5;
     if (n < 24) this.byte(m | n);
     else if (n < 0x100) {

@@ -3,5 +3,5 @@
  * reads any well-formed item within the SDK's data model and names the byte of anything else.
  */
 export { decodeCbor, isCborError, type CborError, type DecodeOptions } from './decode.js';
-export { encodeCbor, type EncodeOptions } from './encode.js';
+export { encodeCbor, encodeCborHead, type EncodeOptions } from './encode.js';
 export type { CborMap, CborValue } from './value.js';
