@@ -8,7 +8,7 @@ import type { HalPort } from './contract/index.js';
 import type { Serial as SerialPort } from './contract/serial.js';
 import type { WiFi as Station, WiFiStatus } from './contract/wifi.js';
 import * as sim from './sim/index.js';
-import { Serial, WiFi, clock, createDevice, engineTimer, resetReason, restart, type BoardSpec, type SimDevice } from './sim/index.js';
+import { Serial, WiFi, clock, createDevice, currentDevice, engineTimer, resetReason, restart, type BoardSpec, type SimDevice } from './sim/index.js';
 
 // Every port exports the whole contract (types only: the engine ports cannot load on Node).
 const ports: HalPort[] = [
@@ -178,5 +178,23 @@ describe('clock, reset reason, restart', () => {
     expect(device.restarted).toBe(true);
     const next = createDevice(board, device.flash, { resetReason: 'software' });
     expect([resetReason(), next.restarted]).toEqual(['software', false]);
+  });
+});
+
+describe('WiFi station rejoining from its own callback', () => {
+  it('a station made in onChange after a refused password joins', () => {
+    createDevice(board);
+    const seen: string[] = [];
+    new WiFi({
+      ssid: 'home',
+      password: 'wrong horse',
+      onChange() {
+        seen.push(`${this.status} ${this.reason}`);
+        this.close();
+        new WiFi({ ssid: 'home', password: 'correct horse', onChange: (status) => seen.push(status) });
+      },
+    });
+    currentDevice().time.runUntil(1000);
+    expect(seen).toEqual(['disconnected wrong-password', 'connected']);
   });
 });

@@ -45,14 +45,13 @@ export class VirtualRadio {
     this.join = join;
     this.later(() => {
       if (this.join !== join) return;
-      if (!ap || !this.up(ap)) report({ kind: 'failed', reason: 'unreachable' });
-      else if ((ap.password || '') !== (password || '')) report({ kind: 'failed', reason: 'wrong-password' });
-      else {
+      if (ap && this.up(ap) && (ap.password || '') === (password || '')) {
         join.joined = true;
         report({ kind: 'joined', ip: ap.ip || '192.168.1.100' });
         return;
       }
-      this.join = undefined;
+      this.join = undefined; // before reporting: the report may start the next join
+      report({ kind: 'failed', reason: ap && this.up(ap) ? 'wrong-password' : 'unreachable' });
     }, ap && ap.joinMs !== undefined ? ap.joinMs : DEFAULT_JOIN_MS);
   }
 

@@ -28,12 +28,12 @@ export const ESPRUINO_GLOBALS: readonly string[] = [
   'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array',
   'parseInt', 'parseFloat', 'isNaN', 'isFinite', 'NaN', 'Infinity', 'undefined', 'eval',
   'encodeURIComponent', 'decodeURIComponent', 'globalThis', 'global',
-  'console', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'btoa', 'atob', 'E', 'getTime',
+  'console', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'btoa', 'atob', 'E', 'getTime', 'setTime',
   'process', 'require', '__moteRun',
 ];
 
 /** The hardware globals, present only when the run has a virtual board (EspruinoHostOptions.board). */
-export const HARDWARE_GLOBALS: readonly string[] = ['pinMode', 'digitalWrite', 'digitalRead', 'setWatch', 'clearWatch', 'I2C1'];
+export const HARDWARE_GLOBALS: readonly string[] = ['pinMode', 'digitalWrite', 'digitalRead', 'setWatch', 'clearWatch', 'I2C1', 'Serial2', 'Serial3'];
 
 /** process.memory(): an ESP32 build has 16,383 variables (see shared/espruino/README.md). */
 const MEMORY = { total: 16383, usage: 1200, blocksize: 16 };

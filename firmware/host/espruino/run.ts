@@ -13,7 +13,8 @@ import { createGuest } from './guest.js';
 import { shareLoopBindings } from './loop-bindings.js';
 import { EventLoop } from './loop.js';
 import { HostStorage } from './storage.js';
-import { type BoardSpec, type PinChange, VirtualBoard } from '../../hal/sim/board.js';
+import { type BoardSpec, type PinChange, type UartChunk, VirtualBoard } from '../../hal/sim/board.js';
+import type { ResetReason } from '../../hal/contract/system.js';
 
 export interface EspruinoHostOptions {
   /**
@@ -28,11 +29,17 @@ export interface EspruinoHostOptions {
   /** The bundle's source map, so that dialect problems name original TypeScript positions. */
   sourceMap?: string | object;
   /**
-   * A virtual board to run on (firmware/hal/sim/board.ts): its pins and I2C targets behind
-   * Espruino's pinMode, digitalWrite, digitalRead, setWatch and I2C1, its stimuli applied at their
-   * times. Without one, the script sees no hardware functions.
+   * A virtual board to run on (firmware/hal/sim/board.ts): its pins, I2C targets, UARTs and
+   * access points behind Espruino's pinMode, digitalWrite, digitalRead, setWatch, I2C1, Serial2,
+   * Serial3, require('Wifi') and ESP32, its timed events applied at their times. Without one, the
+   * script sees no hardware functions.
    */
   board?: BoardSpec;
+  /**
+   * Why the simulated chip started (with a board). Espruino tells only a deep-sleep wake:
+   * ESP32.getWakeupCause() is 4 (timer) for 'deep-sleep', else 0. Default 'power-on'.
+   */
+  resetReason?: ResetReason;
 }
 
 export interface EspruinoHostResult {
@@ -47,6 +54,10 @@ export interface EspruinoHostResult {
   storage: Record<string, string>;
   /** The output pins' level changes, with their times (empty without a board). */
   pins: PinChange[];
+  /** What the script wrote to its UARTs, with the times (empty without a board). */
+  uart: UartChunk[];
+  /** Whether the script called ESP32.reboot(); the run stops at the end of that callback. */
+  restarted: boolean;
 }
 
 /**
@@ -86,7 +97,7 @@ const isTimeout = (error: unknown) => (error as { code?: unknown } | null)?.code
  * time has passed. Resolves with what it printed and Storage's files.
  */
 export async function runOnEspruinoHost(code: string, opts: EspruinoHostOptions = {}): Promise<EspruinoHostResult> {
-  const { timeoutMs = DEFAULT_TIMEOUT_MS, storage = {}, sourceMap, board: spec } = opts;
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, storage = {}, sourceMap, board: spec, resetReason = 'power-on' } = opts;
   const problems = checkDialect(code, sourceMap === undefined ? {} : { sourceMap });
   if (problems.length > 0) {
     const lines = problems.map((problem) => `  ${problem.message}`).join('\n');
@@ -103,7 +114,22 @@ export async function runOnEspruinoHost(code: string, opts: EspruinoHostOptions 
     board.later = (fn, ms) => loop.setTimer(fn, ms, false, []);
     board.start();
   }
-  const { context, format, print } = createGuest({ loop, files, board, print: (text) => output.push(...text.split('\n')) });
+  let restarted = false;
+  const chip = {
+    wakeupCause: () => (resetReason === 'deep-sleep' ? 4 : 0),
+    reboot: () => {
+      restarted = true;
+      loop.clearAll();
+    },
+    rebooted: () => restarted,
+  };
+  const { context, format, print } = createGuest({
+    loop,
+    files,
+    board,
+    print: (text) => output.push(...text.split('\n')),
+    ...(board ? { extra: chip, keep: ['ESP32'] } : {}),
+  });
 
   const budget = () => {
     const left = timeoutMs - (performance.now() - started);
@@ -136,5 +162,5 @@ export async function runOnEspruinoHost(code: string, opts: EspruinoHostOptions 
     if (isTimeout(error)) throw timedOut();
     throw error;
   }
-  return { output, storage: files.toRecord(), pins: board ? board.changes : [] };
+  return { output, storage: files.toRecord(), pins: board ? board.changes : [], uart: board ? board.uart.sent : [], restarted };
 }

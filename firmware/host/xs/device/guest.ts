@@ -45,11 +45,15 @@ export class I2C extends SimI2C {
 
 export { SimDigital as Digital };
 
-/** ECMA-419 Serial with format 'buffer': read() returns an ArrayBuffer of what is waiting, undefined when nothing is. */
+/** ECMA-419 Serial with format 'buffer': read() returns an ArrayBuffer of what is waiting (undefined when nothing is), write() takes one. */
 export class Serial extends SimSerial {
   override read(): Uint8Array {
     const bytes = super.read();
     return (bytes.length > 0 ? bytes.buffer : undefined) as unknown as Uint8Array;
+  }
+
+  override write(buffer: Uint8Array | readonly number[]): void {
+    super.write(new Uint8Array(buffer as unknown as ArrayBuffer));
   }
 }
 
