@@ -9,18 +9,8 @@ import { JobsResponder } from '../testing/jobs-responder.js';
 import { connectionPair } from '../testing/router.js';
 import { JobsClient, type ExecutionAnswer, type JobList, type NotifyNext, type UpdateAnswer } from './client.js';
 import { JobRunner, type Job } from './runner.js';
+import { call, until } from '../../test/sdk-calls.js';
 
-type Result<T> = { error?: ServiceError; value?: T };
-function call<T>(start: (done: (error?: Error, value?: T) => void) => unknown): Promise<Result<T>> {
-  return new Promise((resolve) => start((error, value) => resolve({ error: error as ServiceError, value })));
-}
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function setup() {
   const pair = connectionPair();

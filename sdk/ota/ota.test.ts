@@ -17,15 +17,9 @@ import { otaJobHandler, parseOtaDocument } from './agent.js';
 import { base64Decode, base64Encode } from './base64.js';
 import { SimAppSlots } from './sim-slots.js';
 import { downloadFile } from './stream.js';
+import { until } from '../../test/sdk-calls.js';
 
 const timer = { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('base64', () => {

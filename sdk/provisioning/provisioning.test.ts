@@ -7,12 +7,9 @@ import { decodeCbor } from '../cbor/index.js';
 import type { ServiceError } from '../request.js';
 import { ProvisioningResponder } from '../testing/provisioning-responder.js';
 import { connectionPair } from '../testing/router.js';
-import { FleetProvisioning, provisionByClaim, type CreatedCertificate, type Provisioned, type ProvisioningError, type Registered } from './client.js';
+import { FleetProvisioning, provisionByClaim, type CreatedCertificate, type Provisioned, type Registered } from './client.js';
+import { call } from '../../test/sdk-calls.js';
 
-type Result<T> = { error?: ProvisioningError; value?: T };
-function call<T>(start: (done: (error?: Error, value?: T) => void) => unknown): Promise<Result<T>> {
-  return new Promise((resolve) => start((error, value) => resolve({ error: error as ProvisioningError, value })));
-}
 
 const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIB...\n-----END CERTIFICATE REQUEST-----\n';
 

@@ -5,25 +5,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startCloud, type Cloud } from '../../cloud/cloud.js';
 import { createDevice, realTimer, TCP } from '../../firmware/hal/sim/node/index.js';
 import { MqttClient } from '../mqtt/client/client.js';
-import type { ServiceError } from '../request.js';
 import { ShadowClient, type ShadowDocument, type UpdateAccepted } from './client.js';
 import { ShadowMirror } from './mirror.js';
+import { call, until } from '../../test/sdk-calls.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > 10_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-function call<T>(start: (done: (error?: Error, value?: T) => void) => unknown): Promise<{ error?: ServiceError; value?: T }> {
-  return new Promise((resolve) => start((error, value) => resolve({ error: error as ServiceError, value })));
-}
 
 describe('shadow over the device MQTT client and the cloud broker', () => {
   it('the mirror syncs, applies a desired change made through the broker, and the cloud holds the reports', async () => {

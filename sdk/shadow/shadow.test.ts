@@ -9,10 +9,10 @@ import { openStore } from '../../cloud/store/open.js';
 import type { Database } from '../../cloud/store/database.js';
 import { Kernel, VirtualClock } from '../../firmware/kernel/index.js';
 import { utf8Decode } from '../bytes.js';
-import type { ServiceError } from '../request.js';
 import { connectionPair, type TestConnection, type TestRouter } from '../testing/router.js';
 import { ShadowClient, type ShadowDelta, type ShadowDocuments, type UpdateAccepted } from './client.js';
 import { ShadowMirror } from './mirror.js';
+import { call, until } from '../../test/sdk-calls.js';
 
 /** The cloud's MessageBus over the service side of the pair. */
 function busOver(connection: TestConnection): MessageBus {
@@ -37,19 +37,7 @@ async function cloud() {
   return { ...pair, errors };
 }
 
-type Result<T> = { error?: ServiceError; value?: T };
-/** A non-blocking call's outcome as a promise. */
-function call<T>(start: (done: (error?: Error, value?: T) => void) => unknown): Promise<Result<T>> {
-  return new Promise((resolve) => start((error, value) => resolve({ error: error as ServiceError, value })));
-}
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const published = (router: TestRouter, suffix: string) =>
   router.log.filter((m) => m.topic.endsWith(suffix)).map((m) => JSON.parse(utf8Decode(m.payload)) as Record<string, unknown>);
