@@ -2,7 +2,7 @@
 // The CLI runs as a child process; the simulated chip runs in this one, so the child is awaited, not spawnSync'd.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,7 @@ describe('mote flash', () => {
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('app.bin at 0x10000: already in flash (MD5 matches), skipped\n');
     expect(second.stdout).toMatch(/^flashed ESP32 on \/dev\/pts\/\d+ at 460800 baud in [\d.]+ s; left in the bootloader\n {2}0x010000 {2}skipped/);
-  }, 30_000);
+  }, 90_000);
 
   it('refuses the wrong chip, and an image built for another chip before connecting', async () => {
     const esp = await sim({ chip: chipById('esp32c3') });
@@ -69,7 +69,28 @@ describe('mote flash', () => {
     expect(wrong.stderr.trim().split('\n').at(-1)).toBe(`mote: wrong chip: board esp32-devkitc has an ESP32, but the chip on ${esp.path} is an ESP32-C3; pick the right --board (or port)`);
     const image = await mote('flash', '0x10000', 'c3.bin', '--port', esp.path, '--board', 'esp32-devkitc');
     expect(image).toMatchObject({ code: 1, stderr: 'mote: c3.bin: image is built for the ESP32-C3 (chip id 5), not the ESP32 (chip id 0)\n' });
-  }, 30_000);
+  }, 90_000);
+
+  it('reads flash back into a file (MD5-checked) and erases a region', async () => {
+    const contents = Buffer.alloc(4 * 0x100000, 0xff);
+    const marked = Buffer.from(randomBytes(0x1800));
+    marked.copy(contents, 0x10000);
+    const esp = await sim({ flash: contents });
+    const read = await mote('read-flash', '0x10800', '2k', 'back.bin', '--port', esp.path, '--after', 'stay', '--json');
+    expect(read.code).toBe(0);
+    expect(JSON.parse(read.stdout)).toMatchObject({ chip: 'ESP32', offset: 0x10800, size: 2048, file: 'back.bin', reset: 'none' });
+    expect(readFileSync(path.join(dir, 'back.bin')).equals(marked.subarray(0x800, 0x1000))).toBe(true);
+    expect(read.stderr).toContain('read 2048/2048 bytes (100%)\n');
+
+    const erase = await mote('erase', '0x11000', '0x800', '--port', esp.path);
+    expect(erase.code).toBe(0);
+    expect(erase.stdout).toMatch(/^erased 0x800 bytes at 0x11000 on the ESP32 in [\d.]+ s\n$/);
+    // Whole sectors: 0x11000-0x12000 erased, the sector before untouched.
+    expect(esp.flash.subarray(0x11000, 0x12000).every((b) => b === 0xff)).toBe(true);
+    expect(esp.flash.subarray(0x10000, 0x11000).equals(marked.subarray(0, 0x1000))).toBe(true);
+    expect(esp.state).toBe('app');
+    expect((await mote('erase', '0x11000')).stderr).toBe('mote: give both <offset> and <size>, or neither to erase the whole flash\n');
+  }, 90_000);
 
   it('reports no port, no sync, and bad arguments', async () => {
     const none = await mote('flash', '0x10000', 'app.bin', '--port', '/dev/ttyNOPE0');
@@ -85,5 +106,5 @@ describe('mote flash', () => {
     expect((await mote('flash', '--engine', 'espruino', '--engine-dir', '.')).stderr).toBe('mote: --engine needs --board (its definition lists the images and their offsets)\n');
     expect((await mote('flash', '0x10000', 'app.bin', '--before', 'jiggle')).code).toBe(2);
     expect((await mote('flash', '0x10000', 'missing.bin')).stderr).toBe('mote: cannot read missing.bin: ENOENT\n');
-  }, 30_000);
+  }, 90_000);
 });

@@ -12,19 +12,14 @@ import { CliError, UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
 import { addJsonOption, printResult } from '../json.js';
 import type { Board } from '../../../boards/index.js';
-import type { FlashProgress, FlashRegion, FlashResult } from '../../lib/esp-rom/flasher.js';
+import type { FlashProgress, FlashRegion, FlashResult, Session } from '../../lib/esp-rom/flasher.js';
+import type { Transport } from '../../lib/esp-rom/transport.js';
 import type { ResetMode } from '../../lib/esp-rom/loader.js';
 
-interface FlashOptions {
-  port?: string;
-  board?: string;
-  baud: string;
+interface FlashOptions extends SessionCliOptions {
   engine?: string;
   engineDir?: string;
-  before: string;
-  after: string;
   force?: boolean;
-  json?: boolean;
 }
 
 const befores: Record<string, ResetMode[]> = {
@@ -191,6 +186,57 @@ export function parseConnection(options: { baud: string; before: string }): { ba
   return { baudRate, resets };
 }
 
+interface SessionCliOptions {
+  port?: string;
+  board?: string;
+  baud: string;
+  before: string;
+  after: string;
+  json?: boolean;
+}
+
+/** Opens the port, connects to the chip of --board (if any) and runs `work`; FlashErrors become CliErrors. */
+async function withSession<T>(io: CliIO, options: SessionCliOptions, board: Board | undefined, work: (session: Session, transport: Transport) => Promise<T>): Promise<T> {
+  const { baudRate, resets } = parseConnection(options);
+  if (options.after !== 'reset' && options.after !== 'stay') throw new UsageError(`--after must be reset or stay, got "${options.after}"`);
+  const { openSession } = await import('../../lib/esp-rom/flasher.js');
+  const { chipById } = await import('../../lib/esp-chip/index.js');
+  const { flashBytes } = await import('../../../boards/index.js');
+  const { FlashError } = await import('../../lib/esp-rom/errors.js');
+  const { openSerialTransport } = await import('../../lib/esp-rom/transport.js');
+  try {
+    const transport = await openSerialTransport(await choosePort(options.port, board), 115200);
+    try {
+      const session = await openSession(transport, {
+        flashSize: board ? flashBytes(board) : DEFAULT_FLASH_SIZE,
+        baudRate,
+        resets,
+        ...(board ? { expectChip: chipById(board.chip), boardName: board.id } : {}),
+        onProgress: progressPrinter(io, process.stderr.isTTY === true && !options.json),
+      });
+      try {
+        return await work(session, transport);
+      } finally {
+        session.loader.close();
+      }
+    } finally {
+      await transport.close();
+    }
+  } catch (error) {
+    if (error instanceof FlashError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+const DEFAULT_FLASH_SIZE = 4 * 0x100000;
+
+function parseSize(text: string): number {
+  const match = /^(0x[0-9a-f]+|\d+)([kKmM]?)$/.exec(text);
+  if (!match) throw new UsageError(`expected a size such as 0x1000, 4096 or 64k, got "${text}"`);
+  const unit = match[2].toLowerCase() === 'k' ? 1024 : match[2].toLowerCase() === 'm' ? 0x100000 : 1;
+  return Number(match[1]) * unit;
+}
+
 export const flashCommand: CommandModule = {
   register(program, { io }) {
     addJsonOption(
@@ -205,40 +251,95 @@ export const flashCommand: CommandModule = {
         .option('--after <what>', 'after writing: reset (into the app) or stay (in the bootloader)', 'reset')
         .option('--force', 'write every region even where the flash already holds it'),
     ).action(async (pairs: string[], options: FlashOptions) => {
-      const { baudRate, resets } = parseConnection(options);
-      if (options.after !== 'reset' && options.after !== 'stay') throw new UsageError(`--after must be reset or stay, got "${options.after}"`);
+      parseConnection(options);
       const board = await chooseBoard(options.board);
       const regions = regionsFrom(pairs, options, board);
       await checkImages(regions, board);
-      const { flash, checkRegions } = await import('../../lib/esp-rom/flasher.js');
-      const { chipById } = await import('../../lib/esp-chip/index.js');
-      const { flashBytes } = await import('../../../boards/index.js');
+      const { writeRegions, checkRegions } = await import('../../lib/esp-rom/flasher.js');
       const { FlashError } = await import('../../lib/esp-rom/errors.js');
-      const flashSize = board ? flashBytes(board) : 4 * 0x100000;
-      const { openSerialTransport } = await import('../../lib/esp-rom/transport.js');
+      const flashSize = board ? (await import('../../../boards/index.js')).flashBytes(board) : DEFAULT_FLASH_SIZE;
       try {
         checkRegions(regions, flashSize);
-        const port = await choosePort(options.port, board);
-        const transport = await openSerialTransport(port, 115200);
-        try {
-          const result = await flash(transport, {
-            regions,
-            flashSize,
-            baudRate,
-            resets,
-            after: options.after as 'reset' | 'stay',
-            skipIdentical: !options.force,
-            ...(board ? { expectChip: chipById(board.chip), boardName: board.id } : {}),
-            onProgress: progressPrinter(io, process.stderr.isTTY === true && !options.json),
-          });
-          printResult(io, options, result, describeResult);
-        } finally {
-          await transport.close();
-        }
       } catch (error) {
         if (error instanceof FlashError) throw new CliError(error.message);
         throw error;
       }
+      const result = await withSession(io, options, board, (session, transport) =>
+        writeRegions(session, transport, {
+          regions,
+          after: options.after as 'reset' | 'stay',
+          skipIdentical: !options.force,
+          onProgress: progressPrinter(io, process.stderr.isTTY === true && !options.json),
+        }),
+      );
+      printResult(io, options, result, describeResult);
+    });
+
+    addJsonOption(
+      addConnectionOptions(
+        program
+          .command('erase')
+          .description('erase flash through the ROM bootloader: a region, or all of it')
+          .argument('[offset]', 'start of the region (a 4 KiB sector boundary); default: the whole flash')
+          .argument('[size]', 'bytes to erase, rounded up to whole sectors (e.g. 0x4000 or 64k)'),
+      ).option('--after <what>', 'afterwards: reset (into the app) or stay (in the bootloader)', 'reset'),
+    ).action(async (offsetText: string | undefined, sizeText: string | undefined, options: SessionCliOptions) => {
+      if ((offsetText === undefined) !== (sizeText === undefined)) throw new UsageError('give both <offset> and <size>, or neither to erase the whole flash');
+      const board = await chooseBoard(options.board);
+      const { restart } = await import('../../lib/esp-rom/flasher.js');
+      const result = await withSession(io, options, board, async (session, transport) => {
+        const flashSize = board ? (await import('../../../boards/index.js')).flashBytes(board) : DEFAULT_FLASH_SIZE;
+        const offset = offsetText === undefined ? 0 : parseOffset(offsetText);
+        const size = sizeText === undefined ? flashSize : parseSize(sizeText);
+        if (offset % 0x1000 !== 0) throw new UsageError(`offset 0x${offset.toString(16)} is not on a 4 KiB sector`);
+        if (offset + size > flashSize) throw new CliError(`0x${offset.toString(16)} + 0x${size.toString(16)} is past the end of the ${flashSize / 0x100000}MB flash`);
+        io.err(`erasing 0x${size.toString(16)} bytes at 0x${offset.toString(16)}...\n`);
+        const started = Date.now();
+        await session.loader.erase(offset, size);
+        const reset = options.after === 'reset' ? await restart(session.loader, transport) : 'none';
+        return { port: transport.path, chip: session.chip.name, offset, size, ms: Date.now() - started, reset };
+      });
+      printResult(io, options, result, (r) => `erased 0x${r.size.toString(16)} bytes at 0x${r.offset.toString(16)} on the ${r.chip} in ${(r.ms / 1000).toFixed(1)} s`);
+    });
+
+    addJsonOption(
+      addConnectionOptions(
+        program
+          .command('read-flash')
+          .description('read flash back into a file through the ROM bootloader (64 bytes a command: slow)')
+          .argument('<offset>', 'where to start, e.g. 0x10000')
+          .argument('<size>', 'bytes to read, e.g. 0x1000 or 64k')
+          .argument('<file>', 'file to write'),
+      ).option('--after <what>', 'afterwards: reset (into the app) or stay (in the bootloader)', 'reset'),
+    ).action(async (offsetText: string, sizeText: string, file: string, options: SessionCliOptions) => {
+      const offset = parseOffset(offsetText);
+      const size = parseSize(sizeText);
+      if (size === 0) throw new UsageError('size must be more than 0');
+      const board = await chooseBoard(options.board);
+      const { restart } = await import('../../lib/esp-rom/flasher.js');
+      const { writeFileSync } = await import('node:fs');
+      const { createHash } = await import('node:crypto');
+      const result = await withSession(io, options, board, async (session, transport) => {
+        const started = Date.now();
+        let lastPercent = -1;
+        const data = await session.loader.read(offset, size, (done) => {
+          const percent = Math.floor((done * 10) / size) * 10;
+          if (percent > lastPercent) io.err(`read ${done}/${size} bytes (${percent}%)\n`);
+          lastPercent = percent;
+        });
+        // The ROM's reads are not checksummed: compare with the ROM's own MD5 of the region.
+        const md5 = createHash('md5').update(data).digest('hex');
+        const flashMd5 = await session.loader.md5(offset, size);
+        if (md5 !== flashMd5) throw new CliError(`read-back MD5 mismatch: read ${md5}, the chip computes ${flashMd5}; nothing written to ${file}`);
+        try {
+          writeFileSync(file, data);
+        } catch (error) {
+          throw new CliError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        }
+        const reset = options.after === 'reset' ? await restart(session.loader, transport) : 'none';
+        return { port: transport.path, chip: session.chip.name, offset, size, file, md5, ms: Date.now() - started, reset };
+      });
+      printResult(io, options, result, (r) => `read 0x${r.size.toString(16)} bytes at 0x${r.offset.toString(16)} from the ${r.chip} into ${r.file} (MD5 ${r.md5} verified) in ${(r.ms / 1000).toFixed(1)} s`);
     });
   },
 };

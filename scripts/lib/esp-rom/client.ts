@@ -31,6 +31,8 @@ export class RomClient {
   private readonly packets: Buffer[] = [];
   private wake: (() => void) | undefined;
   private text = '';
+  /** Bytes received so far (to tell a quiet line). */
+  private received = 0;
   private readonly unsubscribe: () => void;
 
   constructor(readonly transport: Transport) {
@@ -44,7 +46,10 @@ export class RomClient {
         this.text = (this.text + bytes.toString('latin1')).slice(-4096);
       },
     });
-    this.unsubscribe = transport.onData((bytes) => decoder.push(bytes));
+    this.unsubscribe = transport.onData((bytes) => {
+      this.received += bytes.length;
+      decoder.push(bytes);
+    });
   }
 
   /** Text the chip printed outside frames since the last `takeText`. */
@@ -57,6 +62,18 @@ export class RomClient {
   /** Drops everything received so far. */
   flushInput(): void {
     this.packets.length = 0;
+  }
+
+  /** Drops what arrives until the line has been quiet for `quietMs` (at most `maxMs`): repeated replies in flight. */
+  async drain(quietMs = 30, maxMs = 1000): Promise<void> {
+    const until = Date.now() + maxMs;
+    let last = -1;
+    while (Date.now() < until) {
+      this.flushInput();
+      if (this.received === last) return;
+      last = this.received;
+      await sleep(quietMs);
+    }
   }
 
   /** Sends a command and returns its reply; the reply's data keeps its status bytes. Throws FlashError. */
@@ -84,8 +101,7 @@ export class RomClient {
       const response = decodeResponse(packet);
       if (response !== undefined && response.op !== op && response.data.length >= 2 && response.data[0] !== 0 && response.data[1] === RomErrorCode.INVALID_MESSAGE) {
         // The ROM answers a command it does not have with error 0x05 under another op, several times over.
-        await sleep(20);
-        this.flushInput();
+        await this.drain();
         throw new RomCommandError(op, RomErrorCode.INVALID_MESSAGE);
       }
       if (response === undefined || response.op !== op) {

@@ -42,8 +42,8 @@ export type FlashProgress =
   | { phase: 'retrying'; region: string; reason: string }
   | { phase: 'resetting' };
 
-export interface FlashOptions {
-  regions: FlashRegion[];
+/** How to reach the chip: shared by flash, erase and read. */
+export interface SessionOptions {
   /** The chip the board should have: anything else fails with 'wrong-chip' before a byte is written. */
   expectChip?: Chip;
   /** Names the expected chip's board in errors. */
@@ -55,13 +55,51 @@ export interface FlashOptions {
   resets?: ResetMode[];
   /** Connection attempts (default 7), each a reset and 5 SYNCs. */
   connectAttempts?: number;
+  onProgress?: (progress: FlashProgress) => void;
+}
+
+export interface FlashOptions extends SessionOptions {
+  regions: FlashRegion[];
   /** After writing: reset into the app (default) or stay in the loader. */
   after?: 'reset' | 'stay';
   /** Skip regions the flash already holds (default true). */
   skipIdentical?: boolean;
   /** Writes of a region tried before giving up (default 2). */
   attempts?: number;
-  onProgress?: (progress: FlashProgress) => void;
+}
+
+export interface Session {
+  loader: RomLoader;
+  chip: Chip;
+  baudRate: number;
+}
+
+/**
+ * Connects (reset and sync), detects the chip and refuses another than `expectChip`, raises the baud rate and
+ * attaches the SPI flash. The caller closes `session.loader`.
+ */
+export async function openSession(transport: Transport, options: SessionOptions): Promise<Session> {
+  const progress = options.onProgress ?? (() => undefined);
+  const loader = new RomLoader(transport);
+  try {
+    progress({ phase: 'connecting', port: transport.path });
+    // A reset chip talks at the ROM's rate, whatever an earlier session switched to.
+    await transport.setBaudRate(115200);
+    const reset = await loader.connect(options.resets ?? ['classic', 'usb-serial-jtag'], options.connectAttempts);
+    const chip = await loader.detectChip();
+    if (options.expectChip && chip.id !== options.expectChip.id) {
+      const board = options.boardName ? `board ${options.boardName} has an ${options.expectChip.name}` : `expected an ${options.expectChip.name}`;
+      throw new FlashError('wrong-chip', `wrong chip: ${board}, but the chip on ${transport.path} is an ${chip.name}; pick the right --board (or port)`);
+    }
+    const baudRate = options.baudRate ?? 115200;
+    if (baudRate !== 115200) await loader.changeBaudRate(baudRate);
+    progress({ phase: 'connected', chip: chip.name, baudRate, reset });
+    await loader.attachFlash(options.flashSize);
+    return { loader, chip, baudRate };
+  } catch (error) {
+    loader.close();
+    throw error;
+  }
 }
 
 export interface FlashResult {
@@ -127,10 +165,20 @@ function padded(data: Uint8Array): Buffer {
 }
 
 export async function flash(transport: Transport, options: FlashOptions): Promise<FlashResult> {
-  const started = performance.now();
-  const progress = options.onProgress ?? (() => undefined);
   checkRegions(options.regions, options.flashSize);
-  const loader = new RomLoader(transport);
+  const session = await openSession(transport, options);
+  try {
+    return await writeRegions(session, transport, options);
+  } finally {
+    session.loader.close();
+  }
+}
+
+/** Writes the regions over an open session (see flash), then resets as `options.after` says. */
+export async function writeRegions(session: Session, transport: Transport, options: Omit<FlashOptions, keyof SessionOptions> & Pick<SessionOptions, 'onProgress'>): Promise<FlashResult> {
+  const started = performance.now();
+  const { loader, chip, baudRate } = session;
+  const progress = options.onProgress ?? (() => undefined);
   const regions = options.regions.map((r) => ({ ...r, data: padded(r.data) }));
   const results: RegionResult[] = regions.map((r) => ({
     name: r.name,
@@ -142,23 +190,10 @@ export async function flash(transport: Transport, options: FlashOptions): Promis
     ms: 0,
   }));
   try {
-    progress({ phase: 'connecting', port: transport.path });
-    const resetUsed = await loader.connect(options.resets ?? ['classic', 'usb-serial-jtag'], options.connectAttempts);
-    const chip = await loader.detectChip();
-    if (options.expectChip && chip.id !== options.expectChip.id) {
-      const board = options.boardName ? `board ${options.boardName} has an ${options.expectChip.name}` : `expected an ${options.expectChip.name}`;
-      throw new FlashError('wrong-chip', `wrong chip: ${board}, but the chip on ${transport.path} is an ${chip.name}; pick the right --board (or port)`);
-    }
     checkImageChips(options.regions, chip);
-    const baudRate = options.baudRate ?? 115200;
-    if (baudRate !== 115200) await loader.changeBaudRate(baudRate);
-    progress({ phase: 'connected', chip: chip.name, baudRate, reset: resetUsed });
-    await loader.attachFlash(options.flashSize);
-
     for (let i = 0; i < regions.length; i++) {
       await writeRegion(loader, regions[i], results[i], options, progress);
     }
-
     let reset: FlashResult['reset'] = 'none';
     if ((options.after ?? 'reset') === 'reset') {
       progress({ phase: 'resetting' });
@@ -168,8 +203,6 @@ export async function flash(transport: Transport, options: FlashOptions): Promis
   } catch (error) {
     if (error instanceof FlashError && results.some((r) => r.status !== 'not-started')) throw new FlashSessionError(error, results);
     throw error;
-  } finally {
-    loader.close();
   }
 }
 
@@ -177,7 +210,7 @@ async function writeRegion(
   loader: RomLoader,
   region: { name: string; offset: number; data: Buffer },
   result: RegionResult,
-  options: FlashOptions,
+  options: { skipIdentical?: boolean; attempts?: number },
   progress: (p: FlashProgress) => void,
 ): Promise<void> {
   const started = performance.now();
@@ -225,7 +258,7 @@ async function writeRegion(
 }
 
 /** Hard reset through RTS; where the port has no modem lines, ask the ROM to run the app instead. */
-async function restart(loader: RomLoader, transport: Transport): Promise<FlashResult['reset']> {
+export async function restart(loader: RomLoader, transport: Transport): Promise<FlashResult['reset']> {
   try {
     await hardResetChip(transport);
     return 'hard';

@@ -40,8 +40,7 @@ export class RomLoader {
       return false;
     }
     // The ROM answers SYNC 8 times; let the extra replies arrive, then drop them.
-    await sleep(20);
-    this.client.flushInput();
+    await this.client.drain();
     return true;
   }
 
