@@ -13,3 +13,4 @@ export * as provisioning from './provisioning/index.js';
 export * as mqtt from './mqtt/index.js';
 export * as cbor from './cbor/index.js';
 export * as telemetry from './telemetry/index.js';
+export * as buttons from './buttons/index.js';
