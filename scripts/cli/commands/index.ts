@@ -7,9 +7,10 @@ import { decodeCommand } from './decode.js';
 import { flashCommand } from './flash.js';
 import { imageCommand } from './image.js';
 import { kernelCommand } from './kernel.js';
+import { monitorCommand } from './monitor.js';
 
 /**
  * Every `mote` subcommand, in the order `mote --help` lists them.
  * To add one: write scripts/cli/commands/<name>.ts exporting a CommandModule and list it here.
  */
-export const commands: readonly CommandModule[] = [buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand, cloudCommand, flashCommand];
+export const commands: readonly CommandModule[] = [buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand, cloudCommand, flashCommand, monitorCommand];
