@@ -13,6 +13,7 @@ import { packageFile } from '../../scripts/lib/paths.js';
 import { buildFirmware } from '../build/targets.js';
 import { createDevice, followRealTime } from '../hal/sim/node/index.js';
 import { EspruinoDevice } from '../host/espruino/device.js';
+import { XsDevice } from '../host/xs/live-device.js';
 
 const stops: (() => unknown)[] = [];
 afterEach(async () => {
@@ -65,6 +66,23 @@ describe('shadow-led example, with mote cloud', () => {
     await until(() => device.board!.read(2) === 0, 'the LED off');
     expect(device.output.filter((line) => line.startsWith('led: '))).toEqual(['led: on', 'led: off']);
     expect(device.output.filter((line) => line.startsWith('Uncaught'))).toEqual([]);
+  });
+
+  it('built for Moddable, on a live XS device: follows the desired led state and reports it back', async () => {
+    const { cloud, config } = await cloudWithLamp();
+    const outDir = path.join(mkdtempSync(path.join(tmpdir(), 'mote-shadow-led-')), 'moddable');
+    await buildFirmware({ target: 'moddable', entry: packageFile('firmware/examples/shadow-led/main.ts'), outDir, name: 'shadow-led' });
+    const device = await XsDevice.start(outDir, { flash: { 'app.config': config } });
+    stops.push(() => device.stop());
+
+    await until(() => device.output.includes('shadow: in sync'), `the first sync (device printed: ${device.output.join(' | ')}; worker: ${device.log})`);
+    expect(await reported(cloud, 'lamp-1')).toEqual({ led: 'off', uptime: 0 });
+    await desire(cloud, 'on');
+    await until(() => device.level(2) === 1, 'the LED on');
+    await until(async () => (await reported(cloud, 'lamp-1'))?.led === 'on', 'reported on');
+    await desire(cloud, 'off');
+    await until(() => device.level(2) === 0, 'the LED off');
+    expect(device.output.filter((line) => line.startsWith('led: '))).toEqual(['led: on', 'led: off']);
   });
 
   it('on the sim port on Node: follows the desired led state and reports it back', async () => {

@@ -34,6 +34,13 @@ export class VirtualTime {
     this.timers = [];
   }
 
+  /** When the earliest timer is due (ms), or undefined when none is set. */
+  get nextDue(): number | undefined {
+    let due: number | undefined;
+    for (const t of this.timers) if (due === undefined || t.due < due) due = t.due;
+    return due;
+  }
+
   /** Runs every timer due up to `until` (ms), in due order, then sets the time to `until`. */
   runUntil(until: number): void {
     for (;;) {

@@ -29,10 +29,10 @@ export interface DeviceRunResult {
   uart: UartChunk[];
 }
 
-const DEVICE = 'mote:sim-device';
+export const DEVICE = 'mote:sim-device';
 
 /** The engine modules the simulated device provides, as re-exports of its bundle. */
-const ENGINE_MODULES: Record<string, string> = {
+export const ENGINE_MODULES: Record<string, string> = {
   'embedded:io/digital': `export { Digital as default } from '${DEVICE}';`,
   'embedded:io/i2c': `export { I2C as default } from '${DEVICE}';`,
   'embedded:io/serial': `export { Serial as default } from '${DEVICE}';`,
@@ -66,7 +66,7 @@ interface Manifest {
 }
 
 /** The build's modules, by name: `*` entries are named by their file (`./main` → `main`). */
-async function buildModules(outDir: string): Promise<Record<string, string>> {
+export async function buildModules(outDir: string): Promise<Record<string, string>> {
   const manifest = JSON.parse(await readFile(path.join(outDir, 'manifest.json'), 'utf8')) as Manifest;
   const modules: Record<string, string> = {};
   for (const [name, value] of Object.entries(manifest.modules ?? {})) {

@@ -17,7 +17,7 @@ import { type XsRunOptions, type XsRunResult, runOnXS } from './run.js';
  * referrer's name as paths (XS's own rule); any other is a module name. Loading a name that is
  * not in `sources` throws, as a missing module would on the device.
  */
-const loader = (sources: Record<string, string>, main: string) => `(() => {
+export const moduleLoader = (sources: Record<string, string>, main: string) => `(() => {
   const sources = ${JSON.stringify(sources)};
   const resolveHook = (specifier, referrer) => {
     if (!specifier.startsWith('./') && !specifier.startsWith('../')) return specifier;
@@ -37,6 +37,8 @@ const loader = (sources: Record<string, string>, main: string) => `(() => {
   for (const name of Object.getOwnPropertyNames(globalThis)) {
     if (!(name in compartment.globalThis)) compartment.globalThis[name] = globalThis[name];
   }
+  // xsnap calls the start compartment's handleCommand: modules install theirs through this.
+  compartment.globalThis.__moteSetHandleCommand = (fn) => { globalThis.handleCommand = fn; };
   compartment.importNow(${JSON.stringify(main)});
 })();`;
 
@@ -48,5 +50,5 @@ const loader = (sources: Record<string, string>, main: string) => `(() => {
  * parse, an import that names no module and an exception while evaluating are kind 'exception'.
  */
 export function runModulesOnXS(modules: Record<string, string>, main: string, opts: XsRunOptions = {}): Promise<XsRunResult> {
-  return runOnXS(loader(modules, main), opts);
+  return runOnXS(moduleLoader(modules, main), opts);
 }

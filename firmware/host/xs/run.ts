@@ -85,7 +85,7 @@ const DEFAULT_TIMEOUT_MS = 5000;
 let xsnapModule: Promise<typeof import('@agoric/xsnap')> | undefined;
 
 /** Loads @agoric/xsnap on first use, after the globals it needs (see endo-globals.ts). */
-function loadXsnap(): Promise<typeof import('@agoric/xsnap')> {
+export function loadXsnap(): Promise<typeof import('@agoric/xsnap')> {
   xsnapModule ??= import('./endo-globals.js').then(() => import('@agoric/xsnap'));
   return xsnapModule;
 }

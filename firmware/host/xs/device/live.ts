@@ -1,0 +1,111 @@
+/**
+ * The live half of the simulated Moddable device, inside XS (see ../live-device.ts): the
+ * device's timers run in real time, as the host tells the time, and Moddable's `socket` module is
+ * bridged to real TCP connections the host makes.
+ *
+ * Host → guest, through xsnap's `handleCommand` (JSON): `{ t: 'tick', now }` runs the timers due
+ * by `now`; `{ t: 'socket', id, event, data?, now }` delivers a socket event first. The reply
+ * (JSON): `{ next, lines, pins }`: when the next timer is due, console lines and pin changes since
+ * the last reply. Guest → host, through `issueCommand`: `{ t: 'connect' | 'write' | 'close', id,
+ * host?, port?, data? }`; data are binary strings (one character per byte).
+ */
+import { currentDevice } from '../../../hal/sim/device.js';
+
+export * from './guest.js';
+
+declare function issueCommand(message: ArrayBuffer): ArrayBuffer;
+/** Set by the module loader (../modules.ts): xsnap calls the start compartment's handleCommand. */
+declare function __moteSetHandleCommand(fn: (message: ArrayBuffer) => ArrayBuffer): void;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function toHost(message: object): void {
+  issueCommand(encoder.encode(JSON.stringify(message)).buffer as ArrayBuffer);
+}
+
+function binary(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+const sockets: { [id: number]: LiveSocket } = {};
+let nextSocket = 1;
+
+/** Moddable's `socket` Socket, over a host TCP connection: callback(1) connected, (2, n) data, (-1) closed, (-2) error. */
+export class LiveSocket {
+  callback: (message: number, value?: number) => void = () => {};
+  private readonly id = nextSocket++;
+  private received: number[] = [];
+
+  constructor(options: { host: string; port: number }) {
+    sockets[this.id] = this;
+    toHost({ t: 'connect', id: this.id, host: options.host, port: options.port });
+  }
+
+  read(_type: typeof ArrayBuffer): ArrayBuffer {
+    const bytes = new Uint8Array(this.received);
+    this.received = [];
+    return bytes.buffer;
+  }
+
+  write(data: ArrayBuffer): void {
+    toHost({ t: 'write', id: this.id, data: binary(new Uint8Array(data)) });
+  }
+
+  close(): void {
+    delete sockets[this.id];
+    toHost({ t: 'close', id: this.id });
+  }
+
+  /** @internal a host event */
+  deliver(event: string, data?: string): void {
+    if (event === 'connect') this.callback(1);
+    else if (event === 'data' && data !== undefined) {
+      for (let i = 0; i < data.length; i++) this.received.push(data.charCodeAt(i) & 255);
+      this.callback(2, data.length);
+    } else if (event === 'close' || event === 'error') {
+      delete sockets[this.id];
+      this.callback(event === 'close' ? -1 : -2);
+    }
+  }
+}
+
+/** Puts `flash` (name → binary string) into the device's flash, before the app starts. */
+export function seedFlash(flash: { [name: string]: string }): void {
+  const target = currentDevice().flash;
+  for (const name in flash) {
+    const text = flash[name]!;
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 255;
+    target[name] = bytes;
+  }
+}
+
+let linesSent = 0;
+let pinsSent = 0;
+
+function report(): ArrayBuffer {
+  const device = currentDevice();
+  const lines = device.output.slice(linesSent);
+  const pins = device.board.changes.slice(pinsSent);
+  linesSent = device.output.length;
+  pinsSent = device.board.changes.length;
+  const next = device.time.nextDue;
+  return encoder.encode(JSON.stringify({ next: next === undefined ? null : next, lines, pins })).buffer as ArrayBuffer;
+}
+
+/** Installs the command handler the host drives the device with. */
+export function goLive(): void {
+  __moteSetHandleCommand((message) => {
+    const command = JSON.parse(decoder.decode(new Uint8Array(message))) as { t: string; now: number; id?: number; event?: string; data?: string };
+    const time = currentDevice().time;
+    if (command.now > time.now) time.runUntil(command.now);
+    if (command.t === 'socket') {
+      const socket = sockets[command.id!];
+      if (socket) socket.deliver(command.event!, command.data);
+    }
+    return report();
+  });
+}
