@@ -14,3 +14,4 @@ export * as mqtt from './mqtt/index.js';
 export * as cbor from './cbor/index.js';
 export * as telemetry from './telemetry/index.js';
 export * as buttons from './buttons/index.js';
+export * as defender from './defender/index.js';
