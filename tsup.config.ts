@@ -8,7 +8,7 @@ export default defineConfig({
   target: 'node20',
   sourcemap: true,
   clean: true,
-  splitting: false,
+  splitting: true,
   // Packages load from node_modules at run time rather than being bundled: @agoric/xsnap finds
   // its xsnap-worker binary relative to its own files, and SES must not exist twice.
   skipNodeModulesBundle: true,

@@ -2,9 +2,8 @@
 import type { CommandModule } from '../command.js';
 import { UsageError } from '../errors.js';
 import { addJsonOption, printResult } from '../json.js';
-import { formatBuildBench, runBuildBench } from '../../../bench/build/run.js';
-import { formatFlashBench, runFlashBench } from '../../../bench/flash/run.js';
-import { formatKernelBench, runKernelBench } from '../../../bench/kernel/run.js';
+// Each suite loads its bench when it runs: the engines, the build path and serialport are slow
+// to load, and `mote --help` should not wait for them.
 
 function count(name: string, value: string, multipleOf: number): number {
   const n = Number(value);
@@ -30,6 +29,7 @@ const suites: Record<string, { about: string; run(options: BenchOptions, err: (t
       const switches = count('--switches', options.switches, 20);
       const rounds = count('--rounds', options.rounds, 1);
       err(`running ${switches} switches x ${rounds} rounds per workload on node and xs...\n`);
+      const { formatKernelBench, runKernelBench } = await import('../../../bench/kernel/run.js');
       const value = await runKernelBench(switches, rounds);
       return { value, text: formatKernelBench(value) };
     },
@@ -40,6 +40,7 @@ const suites: Record<string, { about: string; run(options: BenchOptions, err: (t
       const steps = count('--steps', options.steps, 200);
       const rounds = count('--rounds', options.rounds, 1);
       err(`running ${steps} steps x ${rounds} rounds per workload on node, node --jitless and xs, then building the example apps...\n`);
+      const { formatBuildBench, runBuildBench } = await import('../../../bench/build/run.js');
       const value = await runBuildBench({ steps, rounds });
       return { value, text: formatBuildBench(value) };
     },
@@ -51,6 +52,7 @@ const suites: Record<string, { about: string; run(options: BenchOptions, err: (t
       const rounds = count('--rounds', options.rounds, 1);
       const baudRates = [115200, 460800, 921600];
       err(`flashing ${kib} KiB images x ${rounds} rounds at ${baudRates.join(', ')} baud to the simulated ESP32...\n`);
+      const { formatFlashBench, runFlashBench } = await import('../../../bench/flash/run.js');
       const value = await runFlashBench({ kib, rounds, baudRates });
       return { value, text: formatFlashBench(value) };
     },
