@@ -2,11 +2,11 @@ import { Decoder } from 'cbor-x';
 import { describe, expect, it } from 'vitest';
 import { createDevice, engineTimer } from '../../firmware/hal/sim/index.js';
 import { Kernel, VirtualClock } from '../../firmware/kernel/index.js';
-import { utf8Decode } from '../bytes.js';
-import { decodeCbor, encodeCbor, type CborValue } from '../cbor/index.js';
+import { encodeCbor, type CborValue } from '../cbor/index.js';
 import type { MqttConnection } from '../mqtt/connection.js';
 import type { ServiceError } from '../request.js';
 import { connectionPair, type TestRouter } from '../testing/router.js';
+import { DefenderResponder } from './responder.js';
 import { buildReport, DefenderReporter, report, type DefenderOptions, type DeviceMetrics, type ReportAccepted } from './index.js';
 
 const cborxOptions = { int64AsNumber: true, mapsAsObjects: true }; // int64AsNumber is missing from cbor-x's types
@@ -52,39 +52,10 @@ describe('the device metrics report document', () => {
   });
 });
 
-/**
- * The service side, written from the AWS developer guide: reads reports on
- * $aws/things/{thing}/defender/metrics/{json|cbor}, answers on /accepted or /rejected in the
- * same format, {thingName, reportId, status, timestamp} plus statusDetails {ErrorCode,
- * ErrorMessage} when rejected. Rejects a report without hed.rid/hed.v or without metrics, and
- * a report id it has already seen.
- */
-function defenderService(connection: MqttConnection, now = () => 1763812400): { reports: { format: string; document: any }[] } {
-  const reports: { format: string; document: any }[] = [];
-  const seen: { [key: string]: boolean } = {};
-  connection.subscribe('$aws/things/+/defender/metrics/+', (message) => {
-    const [, , thingName, , , format] = message.topic.split('/');
-    const document: any = format === 'cbor' ? decodeCbor(message.payload) : JSON.parse(utf8Decode(message.payload));
-    reports.push({ format: format!, document });
-    const reportId = document?.hed?.rid;
-    let problem: string | undefined;
-    if (typeof reportId !== 'number' || document.hed.v !== '1.0') problem = 'Missing or invalid header';
-    else if (!document.met && !document.cmet) problem = 'Report has no metrics';
-    else if (seen[`${thingName}/${reportId}`]) problem = 'Duplicate report id';
-    seen[`${thingName}/${reportId}`] = true;
-    const answer = problem
-      ? { thingName, reportId, status: 'REJECTED', statusDetails: { ErrorCode: 'InvalidPayload', ErrorMessage: problem }, timestamp: now() }
-      : { thingName, reportId, status: 'ACCEPTED', timestamp: now() };
-    const body = format === 'cbor' ? encodeCbor(answer as CborValue) : JSON.stringify(answer);
-    connection.publish(`${message.topic}/${problem ? 'rejected' : 'accepted'}`, body, { qos: 1 });
-  }, { qos: 1 });
-  return { reports };
-}
-
 async function setup(options: Partial<DefenderOptions> = {}) {
   const device = createDevice();
   const pair = connectionPair('lamp', 'aws');
-  const service = defenderService(pair.service);
+  const service = new DefenderResponder(pair.service);
   await settle();
   let clock = 1_763_812_345_000;
   const reporter = new DefenderReporter(pair.device, { thingName: 'lamp', timer: engineTimer, clock: () => clock, collect: () => ({ metrics }), ...options });
