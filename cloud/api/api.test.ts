@@ -26,7 +26,7 @@ function routeOf(method: string, path: string) {
 }
 
 async function api(options: { httpPort?: number } = {}) {
-  const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, httpPort: options.httpPort ?? 0 });
+  const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, mqttsPort: null, httpPort: options.httpPort ?? 0 });
   clouds.push(cloud);
   let token = cloud.newAdminToken!;
   const url = cloud.api!.url;
@@ -225,7 +225,36 @@ describe('HTTP API', () => {
 
     expect((await call('POST', `/device-tokens/${tokenId}/revoke`)).status).toBe(204);
     expect(await cloud.registry.principals.verifyToken(token)).toEqual({ refused: 'revoked' });
-    expect((await call('GET', '/certificates')).body).toEqual({ certificates: [] });
+  });
+
+  it('issues certificates from the built-in CA, registers, revokes and deletes them', async () => {
+    const { call } = await api();
+    await call('POST', '/things', { thingName: 'lamp' });
+    const { certificatePem: caPem } = (await call('GET', '/ca-certificate')).body as { certificatePem: string };
+    const made = await call('POST', '/keys-and-certificate?setAsActive=true', { thingName: 'lamp' });
+    expect(made).toMatchObject({ status: 201, body: { certificateId: expect.stringMatching(/^[0-9a-f]{64}$/), keyPair: { PrivateKey: expect.stringMatching(/^-----BEGIN PRIVATE KEY-----/) } } });
+    const { X509Certificate } = await import('node:crypto');
+    expect(new X509Certificate(made.body.certificatePem).verify(new X509Certificate(caPem).publicKey)).toBe(true);
+    const id = made.body.certificateId as string;
+    expect((await call('GET', `/certificates/${id}`)).body).toMatchObject({ status: 'ACTIVE', subject: 'CN=lamp' });
+    expect((await call('GET', '/things/lamp/principals')).body).toEqual({ principals: [id] });
+    expect((await call('POST', '/keys-and-certificate')).body.certificateId).not.toBe(id);
+    expect((await call('GET', '/certificates')).body.certificates.map((c: { status: string }) => c.status)).toEqual(['ACTIVE', 'INACTIVE']); // AWS's default
+
+    // Refusals write nothing: no certificate for a thing that does not exist, nor from a bad CSR.
+    expect(await call('POST', '/keys-and-certificate?setAsActive=true', { thingName: 'ghost' })).toMatchObject({ status: 404 });
+    expect(await call('POST', '/keys-and-certificate?setAsActive=yes')).toMatchObject({ status: 400, body: { issues: [{ path: 'query.setAsActive' }] } });
+    expect(await call('POST', '/certificates/from-csr', { certificateSigningRequest: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^not a PEM PKCS#10/) } });
+    expect(await call('POST', '/certificates/from-csr', {})).toMatchObject({ status: 400, body: { issues: [{ path: 'body.certificateSigningRequest' }] } });
+    expect((await call('GET', '/certificates')).body.certificates).toHaveLength(2);
+
+    expect(await call('POST', '/certificates', { certificatePem: made.body.certificatePem })).toMatchObject({ status: 409 });
+    expect(await call('DELETE', `/certificates/${id}`)).toMatchObject({ status: 409, body: { message: expect.stringMatching(/is ACTIVE/) } });
+    expect((await call('PATCH', `/certificates/${id}`, { status: 'REVOKED' })).body).toMatchObject({ status: 'REVOKED' });
+    expect(await call('DELETE', `/certificates/${id}`)).toMatchObject({ status: 409, body: { message: `certificate ${id} is attached to thing lamp` } });
+    expect((await call('DELETE', `/things/lamp/principals/${id}`)).status).toBe(204);
+    expect((await call('DELETE', `/certificates/${id}`)).status).toBe(204);
+    expect((await call('GET', '/certificates')).body.certificates).toHaveLength(1);
   });
 
   it("serves shadows in AWS's REST form and publishes their changes to MQTT", async () => {

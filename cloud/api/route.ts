@@ -6,14 +6,18 @@
  */
 import type { z } from 'zod';
 import type { MessageBus } from '../bus.js';
+import type { CertificateAuthority } from '../identity/ca.js';
 import type { Policies } from '../policy/policies.js';
 import type { Registry } from '../registry/registry.js';
 import type { ShadowService } from '../shadow/service.js';
+import type { Database } from '../store/database.js';
 
 /** What handlers work with. */
 export interface ApiServices {
+  db: Database;
   registry: Registry;
   policies: Policies;
+  ca: CertificateAuthority;
   shadows: ShadowService;
   /** Where shadow changes made over HTTP are published, as AWS does, so devices see them. */
   bus: MessageBus;

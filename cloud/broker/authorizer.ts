@@ -18,7 +18,9 @@ export type SecurityEvent =
   | { event: 'connect-refused'; clientId: string; reason: string }
   | { event: 'publish-refused'; clientId: string; topic: string; reason: string }
   | { event: 'subscribe-refused'; clientId: string; filter: string; reason: string }
-  | { event: 'delivery-refused'; clientId: string; topic: string };
+  | { event: 'delivery-refused'; clientId: string; topic: string }
+  /** A TLS handshake refused before MQTT began: no client certificate, or one the CA did not sign. */
+  | { event: 'tls-refused'; address: string; reason: string };
 
 const NOT_AUTHORIZED = 5; // CONNACK return code [MQTT-3.2.2.3]
 

@@ -15,7 +15,7 @@ afterEach(async () => {
 
 async function cloud() {
   const events: SecurityEvent[] = [];
-  const started = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: 0, httpPort: null, onSecurityEvent: (e) => events.push(e) });
+  const started = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: 0, httpPort: null, mqttsPort: null, onSecurityEvent: (e) => events.push(e) });
   clouds.push(started);
   return { cloud: started, events };
 }

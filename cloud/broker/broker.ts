@@ -49,7 +49,8 @@ function listen(server: net.Server, port: number, host: string): Promise<number>
 export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const host = options.host ?? '127.0.0.1';
   const onError = options.onError ?? (() => undefined);
-  const authorizer = createAuthorizer(options.registry, options.policies, options.onSecurityEvent ?? (() => undefined));
+  const securityLog = options.onSecurityEvent ?? (() => undefined);
+  const authorizer = createAuthorizer(options.registry, options.policies, securityLog);
   const aedes = await Aedes.createBroker({ ...authorizer.hooks });
 
   const subscriptions: { filter: string; handler: BusHandler }[] = [];
@@ -85,7 +86,16 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     }
 
     if (options.tls) {
-      const secure = tls.createServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: true }, (socket) => aedes.handle(socket));
+      // The certificate check is ours rather than rejectUnauthorized's, which closes the socket
+      // without saying why: a client without a certificate the CA signed is logged, then cut off.
+      const secure = tls.createServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: false }, (socket) => {
+        if (socket.authorized) return aedes.handle(socket);
+        const presented = Object.keys(socket.getPeerCertificate()).length > 0;
+        const reason = presented ? `client certificate refused (${String(socket.authorizationError)}): not signed by the cloud's CA` : 'no client certificate';
+        securityLog({ event: 'tls-refused', address: socket.remoteAddress ?? '', reason });
+        socket.destroy();
+      });
+      secure.on('tlsClientError', (error, socket) => securityLog({ event: 'tls-refused', address: socket.remoteAddress ?? '', reason: error.message }));
       servers.push(secure);
       urls.mqtts = `mqtts://${host}:${await listen(secure, options.tls.port, host)}`;
     }

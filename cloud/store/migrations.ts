@@ -64,6 +64,12 @@ export const migrations: readonly Migration[] = [
     // One row (slot 1): creating it is an insert that only the first starting process wins.
     statements: [`CREATE TABLE admin_token (slot INTEGER PRIMARY KEY, secret_hash TEXT NOT NULL, created_at BIGINT NOT NULL)`],
   },
+  {
+    version: 3,
+    name: 'certificate authority',
+    // One row (slot 1), as the admin token: every cloud process on the store signs with the same CA.
+    statements: [`CREATE TABLE certificate_authority (slot INTEGER PRIMARY KEY, key_pem TEXT NOT NULL, certificate_pem TEXT NOT NULL, created_at BIGINT NOT NULL)`],
+  },
 ];
 
 const serial = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;

@@ -4,13 +4,15 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 export function mqttClients() {
   const open: MqttClient[] = [];
   return {
-    /** Connects and resolves at CONNACK; rejects with the broker's refusal. */
+    /** Connects and resolves at CONNACK; rejects with the broker's refusal or when the connection closes first. */
     connect(url: string, options: IClientOptions): Promise<MqttClient> {
       return new Promise((resolve, reject) => {
         const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
         open.push(client);
         client.once('connect', () => resolve(client));
         client.once('error', reject);
+        // A TLS handshake the server refuses may end in a close without an error.
+        client.once('close', () => reject(new Error('connection closed before CONNACK')));
       });
     },
     closeAll: () => Promise.all(open.splice(0).map((c) => c.endAsync(true))),

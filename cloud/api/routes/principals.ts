@@ -1,9 +1,13 @@
 /** Certificates and device tokens, and their attachment to things. */
 import { z } from 'zod';
 import { notFound } from '../../errors.js';
+import { issueCertificate } from '../../identity/issue.js';
 import { certificateStatuses, type CertificateStatus } from '../../registry/principals.js';
+import { thingName } from '../../registry/schemas.js';
 import { route } from '../route.js';
 import * as s from '../schemas.js';
+
+const setAsActive = z.strictObject({ setAsActive: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('register the certificate ACTIVE (default false, as AWS)') });
 
 export const principalRoutes = [
   route({
@@ -17,6 +21,32 @@ export const principalRoutes = [
     body: z.strictObject({ certificatePem: z.string().min(1).max(16384), status: z.enum(certificateStatuses as [CertificateStatus, ...CertificateStatus[]]).optional() }),
     status: 201, response: s.certificate,
     handle: ({ body }, { registry }) => registry.principals.registerCertificate(body.certificatePem, body.status),
+  }),
+  route({
+    operation: 'GetCACertificate', method: 'GET', path: '/ca-certificate', tag: 'certificates',
+    summary: "The built-in CA's certificate: devices trust it for the broker's TLS listener, which trusts the device certificates it signs.",
+    response: z.object({ certificatePem: z.string() }),
+    handle: async (_input, { ca }) => ({ certificatePem: ca.certificatePem }),
+  }),
+  route({
+    operation: 'CreateKeysAndCertificate', method: 'POST', path: '/keys-and-certificate', tag: 'certificates',
+    summary: 'Makes an RSA 2048 key pair and a client certificate from the built-in CA, registered (ACTIVE with `setAsActive=true`, else INACTIVE, as AWS) and optionally attached to a thing. The private key is in this answer only.',
+    query: setAsActive, body: z.strictObject({ thingName: thingName.optional() }).optional(),
+    status: 201, response: z.object({ certificateId: z.string(), certificatePem: z.string(), keyPair: z.object({ PrivateKey: z.string() }) }),
+    handle: async ({ query, body }, { db, registry, ca }) => {
+      const issued = await issueCertificate(db, registry, ca, { status: query.setAsActive ? 'ACTIVE' : 'INACTIVE', ...(body?.thingName !== undefined && { thingName: body.thingName }) });
+      return { certificateId: issued.certificate.certificateId, certificatePem: issued.certificate.certificatePem, keyPair: { PrivateKey: issued.privateKeyPem! } };
+    },
+  }),
+  route({
+    operation: 'CreateCertificateFromCsr', method: 'POST', path: '/certificates/from-csr', tag: 'certificates',
+    summary: "Signs a PKCS#10 request (RSA or EC key) with the built-in CA and registers the certificate (ACTIVE with `setAsActive=true`), optionally attached to a thing; the device keeps its key.",
+    query: setAsActive, body: z.strictObject({ certificateSigningRequest: z.string().min(1).max(16384), thingName: thingName.optional() }),
+    status: 201, response: z.object({ certificateId: z.string(), certificatePem: z.string() }),
+    handle: async ({ query, body }, { db, registry, ca }) => {
+      const issued = await issueCertificate(db, registry, ca, { csrPem: body.certificateSigningRequest, status: query.setAsActive ? 'ACTIVE' : 'INACTIVE', ...(body.thingName !== undefined && { thingName: body.thingName }) });
+      return { certificateId: issued.certificate.certificateId, certificatePem: issued.certificate.certificatePem };
+    },
   }),
   route({
     operation: 'DescribeCertificate', method: 'GET', path: '/certificates/{certificateId}', tag: 'certificates', summary: 'One certificate.',

@@ -1,8 +1,9 @@
 // `mote cloud` through the built CLI (npm test builds dist/ first): a device added with
-// add-device connects to the running cloud and uses its shadow; the HTTP API answers with the
+// add-device connects to the running cloud and uses its shadow, one added with --cert over mutual
+// TLS; the HTTP API answers with the
 // admin token printed at first start, and admin-token replaces it; SIGINT stops it cleanly.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,7 +23,14 @@ describe('mote cloud', () => {
     const device = JSON.parse(added.stdout) as { thingName: string; created: boolean; token: string };
     expect(device).toMatchObject({ thingName: 'lamp', created: true });
 
-    const child = spawn(process.execPath, [bin, 'cloud', '--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--http-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const certDir = path.join(dataDir, 'certs');
+    const withCert = spawnSync(process.execPath, [bin, 'cloud', 'add-device', 'sensor', '--cert', certDir, '--data-dir', dataDir, '--json'], { encoding: 'utf8' });
+    expect(withCert.stderr).toBe('');
+    const sensor = JSON.parse(withCert.stdout) as { certificateId: string; files: { certificate: string; privateKey: string; ca: string } };
+    expect(sensor.files).toEqual({ certificate: path.join(certDir, 'sensor.cert.pem'), privateKey: path.join(certDir, 'sensor.private.key'), ca: path.join(certDir, 'ca.pem') });
+    expect(statSync(sensor.files.privateKey).mode & 0o777).toBe(0o600);
+
+    const child = spawn(process.execPath, [bin, 'cloud', '--data-dir', dataDir, '--mqtt-port', '0', '--ws-port', '0', '--mqtts-port', '0', '--http-port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -32,15 +40,19 @@ describe('mote cloud', () => {
       firstLines.push(line);
       if (line === '}') break;
     }
-    const listening = JSON.parse(firstLines.join('\n')) as { mqtt: string; ws: string; http: string; openapi: string; store: string; adminToken: string };
+    const listening = JSON.parse(firstLines.join('\n')) as { mqtt: string; ws: string; mqtts: string; http: string; openapi: string; store: string; adminToken: string };
     expect(listening.mqtt).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
     expect(listening.http).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(listening.openapi).toBe(`${listening.http}/openapi.json`);
     expect(listening.store).toBe(path.join(dataDir, 'mote-cloud.sqlite'));
     expect(listening.adminToken).toMatch(/^mote-admin\./);
 
+    // The certificate device connects over mutual TLS.
+    const secure = await mqtt.connectAsync(listening.mqtts, { clientId: 'sensor', key: readFileSync(sensor.files.privateKey), cert: readFileSync(sensor.files.certificate), ca: readFileSync(sensor.files.ca), reconnectPeriod: 0 });
+    await secure.endAsync();
+
     const things = (token: string) => fetch(`${listening.http}/things`, { headers: { authorization: `Bearer ${token}` } });
-    expect(await (await things(listening.adminToken)).json()).toMatchObject({ things: [{ thingName: 'lamp' }] });
+    expect(await (await things(listening.adminToken)).json()).toMatchObject({ things: [{ thingName: 'lamp' }, { thingName: 'sensor' }] });
     const rotated = spawnSync(process.execPath, [bin, 'cloud', 'admin-token', '--data-dir', dataDir, '--json'], { encoding: 'utf8' });
     expect(rotated.status).toBe(0);
     const { adminToken } = JSON.parse(rotated.stdout) as { adminToken: string };

@@ -1,10 +1,12 @@
 /**
- * `mote cloud [start] [--data-dir d] [--postgres url] [--host h] [--mqtt-port n] [--ws-port n] [--http-port n] [--json]`:
+ * `mote cloud [start] [--data-dir d] [--postgres url] [--host h] [--mqtt-port n] [--ws-port n] [--mqtts-port n] [--http-port n] [--json]`:
  * runs the cloud connector (store, registry, policies, shadow service, MQTT broker, HTTP API)
  * until SIGINT or SIGTERM; the first start prints the API's admin token, once.
- * `mote cloud add-device <thing>` registers a thing (if new) and issues a device token;
+ * `mote cloud add-device <thing> [--cert dir [--csr file]]` registers a thing (if new) and issues a
+ * device token or a certificate;
  * `mote cloud admin-token` replaces the API's admin token.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
@@ -21,6 +23,7 @@ interface StartFlags extends StoreFlags {
   host: string;
   mqttPort: string;
   wsPort: string;
+  mqttsPort: string;
   httpPort: string;
   json?: boolean;
 }
@@ -49,8 +52,10 @@ async function start(flags: StartFlags, io: CliIO): Promise<void> {
     host: flags.host,
     mqttPort: port(flags.mqttPort, '--mqtt-port'),
     wsPort: port(flags.wsPort, '--ws-port'),
+    mqttsPort: port(flags.mqttsPort, '--mqtts-port'),
     httpPort: port(flags.httpPort, '--http-port'),
-    onSecurityEvent: (event) => line(event, `${event.event}: client ${event.clientId}${'topic' in event ? ` topic ${event.topic}` : ''}${'filter' in event ? ` filter ${event.filter}` : ''}${'reason' in event ? `: ${event.reason}` : ''}`),
+    onSecurityEvent: (event) =>
+      line(event, `${event.event}: ${'clientId' in event ? `client ${event.clientId}` : `from ${event.address}`}${'topic' in event ? ` topic ${event.topic}` : ''}${'filter' in event ? ` filter ${event.filter}` : ''}${'reason' in event ? `: ${event.reason}` : ''}`),
     onError: (error) => line({ event: 'error', message: error.message }, `error: ${error.message}`),
   }).catch((error: unknown) => {
     throw failure(error);
@@ -67,6 +72,7 @@ async function start(flags: StartFlags, io: CliIO): Promise<void> {
       'mote cloud listening',
       `  mqtt  ${l.mqtt}`,
       `  ws    ${l.ws}`,
+      `  mqtts ${l.mqtts} (client certificates from the built-in CA)`,
       `  http  ${l.http} (OpenAPI at /openapi.json)`,
       `  store ${l.store}`,
       ...(l.adminToken ? [`HTTP API admin token (shown once; mote cloud admin-token makes a new one):`, `  ${l.adminToken}`] : []),
@@ -96,18 +102,54 @@ async function withStore<T>(flags: StoreFlags, work: (db: Database) => Promise<T
   }
 }
 
-async function addDevice(thingName: string, flags: StoreFlags & { json?: boolean }, io: CliIO): Promise<void> {
+interface AddDeviceFlags extends StoreFlags {
+  cert?: string;
+  csr?: string;
+  json?: boolean;
+}
+
+/** Registers the thing if new, then issues it a device token, or with --cert a certificate from the built-in CA. */
+async function addDevice(thingName: string, flags: AddDeviceFlags, io: CliIO): Promise<void> {
+  if (flags.csr !== undefined && flags.cert === undefined) throw new UsageError('--csr needs --cert <dir> (where to write the certificate)');
+  const csrPem = flags.csr !== undefined ? readText(flags.csr, '--csr') : undefined;
   const { Registry } = await import('../../../cloud/registry/registry.js');
   const result = await withStore(flags, async (db) => {
     const registry = new Registry(db);
     const created = (await registry.things.find(thingName)) === undefined;
     if (created) await registry.things.create({ thingName });
-    const { token, tokenId } = await registry.principals.createToken(thingName);
-    return { thingName, created, tokenId, token };
+    if (flags.cert === undefined) {
+      const { token, tokenId } = await registry.principals.createToken(thingName);
+      return { thingName, created, tokenId, token };
+    }
+    const { CertificateAuthority } = await import('../../../cloud/identity/ca.js');
+    const { issueCertificate } = await import('../../../cloud/identity/issue.js');
+    const ca = await CertificateAuthority.open(db);
+    const issued = await issueCertificate(db, registry, ca, { status: 'ACTIVE', thingName, ...(csrPem !== undefined && { csrPem }) });
+    return { thingName, created, certificateId: issued.certificate.certificateId, files: writeCertificateFiles(flags.cert, thingName, issued.certificate.certificatePem, issued.privateKeyPem, ca.certificatePem) };
   });
-  printResult(io, flags, result, (r) =>
-    `${r.created ? 'registered' : 'existing'} thing ${r.thingName}; device token (shown once):\n${r.token}\nconnect with client id ${r.thingName}, any user name, and the token as password`,
-  );
+  printResult(io, flags, result, (r) => {
+    const head = `${r.created ? 'registered' : 'existing'} thing ${r.thingName}`;
+    if ('token' in r) return `${head}; device token (shown once):\n${r.token}\nconnect with client id ${r.thingName}, any user name, and the token as password`;
+    return [`${head}; certificate ${r.certificateId} (ACTIVE, attached)`, ...Object.values(r.files).map((f) => `  wrote ${f}`), `connect over mqtts with client id ${r.thingName}, this certificate and key, trusting the CA`].join('\n');
+  });
+}
+
+function readText(file: string, option: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`${option}: cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** `<thing>.cert.pem`, `<thing>.private.key` (owner-only; absent when the device made its key) and `ca.pem` in `dir`. */
+function writeCertificateFiles(dir: string, thingName: string, certificatePem: string, privateKeyPem: string | undefined, caPem: string) {
+  mkdirSync(dir, { recursive: true });
+  const files = { certificate: path.join(dir, `${thingName}.cert.pem`), ...(privateKeyPem !== undefined && { privateKey: path.join(dir, `${thingName}.private.key`) }), ca: path.join(dir, 'ca.pem') };
+  writeFileSync(files.certificate, certificatePem);
+  if (files.privateKey !== undefined) writeFileSync(files.privateKey, privateKeyPem!, { mode: 0o600 });
+  writeFileSync(files.ca, caPem);
+  return files;
 }
 
 async function rotateAdminToken(flags: StoreFlags & { json?: boolean }, io: CliIO): Promise<void> {
@@ -124,11 +166,14 @@ export const cloudCommand: CommandModule = {
         .option('--host <address>', 'interface to listen on', '127.0.0.1')
         .option('--mqtt-port <port>', 'MQTT over TCP port (0: any free port)', '1883')
         .option('--ws-port <port>', 'MQTT over WebSocket port, path /mqtt (0: any free port)', '8083')
+        .option('--mqtts-port <port>', 'MQTT over mutual TLS port, device certificates from the built-in CA (0: any free port)', '8883')
         .option('--http-port <port>', 'HTTP API port (0: any free port)', '8080'),
     ).action((flags: StartFlags) => start(flags, io));
     addJsonOption(
-      storeOptions(cloud.command('add-device').description('register a thing (if new) and issue it a device token').argument('<thing>', 'thing name')),
-    ).action((thing: string, flags: StoreFlags & { json?: boolean }) => addDevice(thing, flags, io));
+      storeOptions(cloud.command('add-device').description('register a thing (if new) and issue it a device token, or a certificate with --cert').argument('<thing>', 'thing name'))
+        .option('--cert <dir>', "issue an X.509 client certificate from the cloud's CA instead, writing <thing>.cert.pem, <thing>.private.key and ca.pem here")
+        .option('--csr <file>', 'with --cert: sign this PKCS#10 request (the device keeps its key) instead of making a key'),
+    ).action((thing: string, flags: AddDeviceFlags) => addDevice(thing, flags, io));
     addJsonOption(storeOptions(cloud.command('admin-token').description("replace the HTTP API's admin token and print the new one"))).action(
       (flags: StoreFlags & { json?: boolean }) => rotateAdminToken(flags, io),
     );
