@@ -178,6 +178,7 @@ describe('clock, reset reason, restart', () => {
     expect(device.restarted).toBe(true);
     const next = createDevice(board, device.flash, { resetReason: 'software' });
     expect([resetReason(), next.restarted]).toEqual(['software', false]);
+    expect(() => createDevice(board, {}, { resetReason: 'reset-button' as 'software' })).toThrow(/resetReason "reset-button" is not one of power-on, software/);
   });
 });
 

@@ -3,7 +3,8 @@
  * and its console. One device is current at a time (a process simulates one chip); tests make a
  * fresh one with createDevice before they construct pins. Engine-neutral.
  */
-import type { ResetReason } from '../contract/system.js';
+import { RESET_REASONS, type ResetReason } from '../contract/system.js';
+import { rangeError } from '../../kernel/errors.js';
 import { resetStation } from '../station.js';
 import { type BoardSpec, VirtualBoard } from './board.js';
 import { VirtualTime } from './virtual-time.js';
@@ -40,13 +41,15 @@ let current: SimDevice | undefined;
  * and why it reset in `options.resetReason`.
  */
 export function createDevice(spec: BoardSpec = {}, flash: SimFlash = {}, options: DeviceOptions = {}): SimDevice {
+  const resetReason = options.resetReason || 'power-on';
+  if (RESET_REASONS.indexOf(resetReason) < 0) throw rangeError(`createDevice: resetReason "${resetReason}" is not one of ${RESET_REASONS.join(', ')}`);
   const time = new VirtualTime();
   const board = new VirtualBoard(spec);
   board.now = () => time.now;
   board.later = (fn, ms) => time.set(fn, ms);
   board.start();
   resetStation();
-  current = { board, time, output: [], flash, resetReason: options.resetReason || 'power-on', clockOffset: 0, restarted: false };
+  current = { board, time, output: [], flash, resetReason, clockOffset: 0, restarted: false };
   return current;
 }
 
