@@ -17,7 +17,7 @@ afterEach(async () => {
 
 describe('shadow over the device MQTT client and the cloud broker', () => {
   it('the mirror syncs, applies a desired change made through the broker, and the cloud holds the reports', async () => {
-    const cloud: Cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: 0, httpPort: null });
+    const cloud: Cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: 0, mqttsPort: null, httpPort: null });
     cleanup.push(() => cloud.close());
     await cloud.registry.things.create({ thingName: 'lamp' });
     const { token } = await cloud.registry.principals.createToken('lamp');
