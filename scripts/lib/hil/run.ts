@@ -1,0 +1,197 @@
+/**
+ * Runs HIL suites on virtual boards: each suite's devices are built once per target, then the
+ * suite runs (its boards together, with a mote cloud when it asks for one) until every device has
+ * reported its end frame, a link fault shows, or the suite's timeout passes. A link fault (corrupt
+ * or lost frame) reruns the suite, up to `retries` times; a failing test never does. Host-side.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startCloud, type Cloud } from '../../../cloud/cloud.js';
+import { buildFirmware } from '../../../firmware/build/targets.js';
+import { actions, type ActionContext, type TelemetryMessage } from './actions.js';
+import { DeviceRecorder, type Signal, type SuiteResult, type TestResult } from './results.js';
+import type { HilTarget, Suite } from './suites.js';
+import { startVirtualBoard, type VirtualBoard } from './virtual.js';
+
+export interface HilRunOptions {
+  suites: readonly Suite[];
+  targets: readonly HilTarget[];
+  /** Where builds go (default: a new temporary folder). */
+  workDir?: string;
+  /** Reruns of a suite after a link fault (default 1). */
+  retries?: number;
+  /** Each test result as it is known (for progress output). */
+  onTest?: (suite: Suite, target: HilTarget, test: TestResult) => void;
+  /** Each suite's result as it ends. */
+  onSuite?: (result: SuiteResult) => void;
+  /**
+   * Every console line passes through this before it is read (fault injection: tests use it to
+   * corrupt a frame the way a noisy serial link would). Default: unchanged.
+   */
+  linkFilter?: (line: string, where: { suite: string; target: HilTarget; device: string; attempt: number }) => string;
+}
+
+/** Runs every suite on every target it supports among `targets`, one after another. */
+export async function runHil(options: HilRunOptions): Promise<SuiteResult[]> {
+  const workDir = options.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'mote-hil-'));
+  const results: SuiteResult[] = [];
+  for (const suite of options.suites) {
+    for (const target of options.targets.filter((t) => suite.targets.includes(t))) {
+      const result = await runSuite(suite, target, workDir, options);
+      results.push(result);
+      options.onSuite?.(result);
+    }
+  }
+  return results;
+}
+
+async function runSuite(suite: Suite, target: HilTarget, workDir: string, options: HilRunOptions): Promise<SuiteResult> {
+  const started = performance.now();
+  const base = { suite: suite.name, target, tests: [], logs: {}, attempts: 0 };
+  const outDirs: Record<string, string> = {};
+  for (const device of suite.devices) {
+    const outDir = path.join(workDir, suite.name, target, device.name);
+    try {
+      await buildFirmware({ target, entry: device.entry, outDir, name: `hil-${suite.name}`, cwd: suite.dir });
+    } catch (error) {
+      return { ...base, status: 'error', error: `build of ${device.name} failed: ${(error as Error).message}`, ms: Math.round(performance.now() - started) };
+    }
+    outDirs[device.name] = outDir;
+  }
+  const retries = options.retries ?? 1;
+  let outcome: Attempt;
+  let attempts = 0;
+  do {
+    attempts++;
+    outcome = await attempt(suite, target, outDirs, attempts, options);
+  } while (outcome.linkFault !== undefined && attempts <= retries);
+
+  const tests = outcome.recorders.flatMap((r) => r.tests);
+  const logs = Object.fromEntries(outcome.recorders.map((r) => [r.device, r.log]));
+  const error = outcome.linkFault !== undefined ? `link fault (after ${attempts} attempt${attempts > 1 ? 's' : ''}): ${outcome.linkFault}` : outcome.error;
+  const status = error !== undefined ? 'error' : tests.some((t) => t.status === 'failed') ? 'failed' : 'passed';
+  return { suite: suite.name, target, status, ...(error !== undefined && { error }), ms: Math.round(performance.now() - started), attempts, tests, logs };
+}
+
+interface Attempt {
+  recorders: DeviceRecorder[];
+  linkFault?: string;
+  error?: string;
+}
+
+/** The things, tokens and flash settings of the suite's devices in a fresh in-memory cloud. */
+async function provision(suite: Suite, cloud: Cloud): Promise<Record<string, { thing: string; config: string }>> {
+  const port = Number(new URL(cloud.broker.urls.mqtt).port);
+  const things = Object.fromEntries(suite.devices.map((d) => [d.name, `hil-${suite.name}-${d.name}`]));
+  if (suite.devices.length > 1) {
+    // Devices of one suite talk to each other under hil/…, beside their own topics.
+    await cloud.policies.create('hil-devices', {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['iot:Connect'], Resource: ['client/${iot:Connection.Thing.ThingName}'] },
+        {
+          Effect: 'Allow',
+          Action: ['iot:Publish', 'iot:Receive'],
+          Resource: ['topic/$aws/things/${iot:Connection.Thing.ThingName}/*', 'topic/things/${iot:Connection.Thing.ThingName}/*', 'topic/hil/*'],
+        },
+        {
+          Effect: 'Allow',
+          Action: ['iot:Subscribe'],
+          Resource: ['topicfilter/$aws/things/${iot:Connection.Thing.ThingName}/*', 'topicfilter/things/${iot:Connection.Thing.ThingName}/*', 'topicfilter/hil/*'],
+        },
+      ],
+    });
+  }
+  const settings: Record<string, { thing: string; config: string }> = {};
+  for (const device of suite.devices) {
+    const thing = things[device.name]!;
+    await cloud.registry.things.create({ thingName: thing });
+    const { token, tokenId } = await cloud.registry.principals.createToken(thing);
+    if (suite.devices.length > 1) await cloud.policies.attach('hil-devices', tokenId);
+    settings[device.name] = { thing, config: JSON.stringify({ thing, host: '127.0.0.1', port, token, device: device.name, peers: things }) };
+  }
+  return settings;
+}
+
+async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, string>, attemptNo: number, options: HilRunOptions): Promise<Attempt> {
+  const boards: VirtualBoard[] = [];
+  const pending: Promise<void>[] = [];
+  const telemetry: TelemetryMessage[] = [];
+  let cloud: Cloud | undefined;
+  let wake: () => void = () => undefined;
+  const recorders = suite.devices.map((device) => {
+    const recorder: DeviceRecorder = new DeviceRecorder(device.name, (signal, test) => pending.push(act(signal, test, recorder, device.name)));
+    return recorder;
+  });
+  let settings: Record<string, { thing: string; config: string }> = {};
+
+  const act = async (signal: Signal, test: TestResult | undefined, recorder: DeviceRecorder, device: string): Promise<void> => {
+    const action = actions[signal.name];
+    const context: ActionContext = { cloud, thing: settings[device]?.thing ?? device, telemetry };
+    try {
+      if (!action) throw new Error(`host: unknown signal "${signal.name}" (known: ${Object.keys(actions).join(', ')})`);
+      await action(context, signal.data);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (test) recorder.hostFailure(test, message);
+      else recorder.log.push(`(host) ${message}`);
+    }
+  };
+
+  try {
+    if (suite.cloud) {
+      cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, mqttsPort: null, httpPort: null });
+      cloud.broker.bus.subscribe('things/+/telemetry/#', (topic, payload, origin) => telemetry.push({ topic, thing: origin?.thingName, payload: payload.toString('utf8') }));
+      settings = await provision(suite, cloud);
+    }
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, suite.timeoutMs);
+      wake = () => {
+        if (recorders.every((r) => r.ended) || recorders.some((r) => r.linkFault !== undefined)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+    });
+    for (const [i, device] of suite.devices.entries()) {
+      const recorder = recorders[i]!;
+      const where = { suite: suite.name, target, device: device.name, attempt: attemptNo };
+      boards.push(
+        await startVirtualBoard({
+          target,
+          outDir: outDirs[device.name]!,
+          entryName: path.basename(device.entry, '.ts'),
+          board: device.board,
+          flash: settings[device.name] ? { 'hil.config': settings[device.name]!.config } : {},
+          onLine: (line) => {
+            recorder.line(options.linkFilter ? options.linkFilter(line, where) : line);
+            wake();
+          },
+        }),
+      );
+    }
+    await done;
+    await Promise.allSettled(pending);
+    const linkFault = recorders.find((r) => r.linkFault !== undefined)?.linkFault;
+    if (linkFault !== undefined) return { recorders, linkFault };
+    const unfinished = recorders.filter((r) => !r.ended);
+    const error = unfinished.length > 0 ? unfinished.map((r) => stalled(r, suite.timeoutMs)).join('; ') : undefined;
+    for (const r of recorders) for (const test of r.tests) options.onTest?.(suite, target, test);
+    return error === undefined ? { recorders } : { recorders, error };
+  } catch (error) {
+    return { recorders, error: (error as Error).message };
+  } finally {
+    for (const board of boards) await board.stop();
+    await cloud?.close();
+  }
+}
+
+/** Why a device did not reach its end frame, with the last lines it printed. */
+function stalled(recorder: DeviceRecorder, timeoutMs: number): string {
+  for (const test of recorder.tests) if (test.status === 'failed' && test.message === undefined) test.message = 'did not finish: the suite timed out';
+  const tail = recorder.log.slice(-5).join(' | ');
+  const where = recorder.count === undefined ? 'before its tests began' : `after ${recorder.tests.length} of ${recorder.count} tests`;
+  return `${recorder.device} stopped reporting ${where} (suite timeout ${timeoutMs} ms)${tail ? `; last output: ${tail}` : ''}`;
+}

@@ -1,0 +1,46 @@
+/**
+ * Virtual boards for `mote hil --virtual`: a suite device's build running in this process on the
+ * live device hosts, EspruinoDevice (Espruino 2v29 dialect) or XsDevice (the real XS engine),
+ * each with its own VirtualBoard, flash contents and sockets bridged to real TCP. Host-side.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BoardSpec } from '../../../firmware/hal/sim/board.js';
+import { EspruinoDevice } from '../../../firmware/host/espruino/device.js';
+import { XsDevice } from '../../../firmware/host/xs/live-device.js';
+import type { HilTarget } from './suites.js';
+
+export interface VirtualBoard {
+  stop(): Promise<void>;
+}
+
+export interface BoardStart {
+  target: HilTarget;
+  /** The build output folder (buildFirmware's outDir). */
+  outDir: string;
+  /** The entry's base name: the Espruino build writes `<entry>.js`. */
+  entryName: string;
+  board: BoardSpec;
+  /** Flash at start, `domain.key` → text. */
+  flash: Record<string, string>;
+  onLine: (line: string) => void;
+}
+
+/** Starts a virtual board running the build; a build the engine refuses rejects, with the engine's message. */
+export async function startVirtualBoard(start: BoardStart): Promise<VirtualBoard> {
+  if (start.target === 'moddable') {
+    const device = await XsDevice.start(start.outDir, { board: start.board, flash: start.flash, onLine: start.onLine });
+    return { stop: () => device.stop() };
+  }
+  const script = path.join(start.outDir, `${start.entryName}.js`);
+  const device = new EspruinoDevice({ board: start.board, storage: start.flash, onLine: start.onLine });
+  try {
+    device.load(readFileSync(script, 'utf8'), readFileSync(`${script}.map`, 'utf8'));
+  } catch (error) {
+    device.stop();
+    throw error;
+  }
+  return {
+    stop: async () => device.stop(),
+  };
+}
