@@ -21,7 +21,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 describe('telemetry over the device MQTT client and the cloud broker', () => {
   it('JSON and CBOR batches reach the cloud with the thing as their origin', async () => {
-    const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: 0, httpPort: null });
+    const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: 0, mqttsPort: null, httpPort: null });
     cleanup.push(() => cloud.close());
     await cloud.registry.things.create({ thingName: 'greenhouse' });
     const { token } = await cloud.registry.principals.createToken('greenhouse');
