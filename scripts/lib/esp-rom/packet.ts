@@ -66,13 +66,18 @@ export interface Response {
   data: Buffer;
 }
 
-export function encodeRequest(op: number, data: Uint8Array, checksum = 0): Buffer {
+/** direction (0 request, 1 response), op, data length, then a word: the checksum or the value. */
+function packet(direction: number, op: number, word: number, data: Uint8Array): Buffer {
   const header = Buffer.alloc(8);
-  header[0] = 0x00;
+  header[0] = direction;
   header[1] = op;
   header.writeUInt16LE(data.length, 2);
-  header.writeUInt32LE(checksum >>> 0, 4);
+  header.writeUInt32LE(word >>> 0, 4);
   return Buffer.concat([header, data]);
+}
+
+export function encodeRequest(op: number, data: Uint8Array, checksum = 0): Buffer {
+  return packet(0x00, op, checksum, data);
 }
 
 /** A request packet, or a sentence saying why it is not one. */
@@ -85,12 +90,7 @@ export function decodeRequest(packet: Buffer): Request | string {
 }
 
 export function encodeResponse(op: number, value: number, data: Uint8Array): Buffer {
-  const header = Buffer.alloc(8);
-  header[0] = 0x01;
-  header[1] = op;
-  header.writeUInt16LE(data.length, 2);
-  header.writeUInt32LE(value >>> 0, 4);
-  return Buffer.concat([header, data]);
+  return packet(0x01, op, value, data);
 }
 
 /** A response packet, or undefined for anything else (a client skips those and keeps reading). */
