@@ -38,7 +38,7 @@ async function reported(cloud: Cloud, thing: string): Promise<Record<string, unk
 }
 
 async function cloudWithLamp() {
-  const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null });
+  const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, httpPort: null, mqttsPort: null });
   stops.push(() => cloud.close());
   await cloud.registry.things.create({ thingName: 'lamp-1' });
   const { token } = await cloud.registry.principals.createToken('lamp-1');

@@ -53,3 +53,18 @@ export const DigitalModes = {
   Rising: 1,
   Falling: 2,
 } as const;
+
+/**
+ * The mode and edge numbers as static members, for each port's Digital to extend, so that
+ * `Digital.Output` reads as in ECMA-419 on every engine.
+ */
+export class DigitalConstants {
+  static readonly Input = 0 as const;
+  static readonly InputPullUp = 1 as const;
+  static readonly InputPullDown = 2 as const;
+  static readonly InputPullUpDown = 3 as const;
+  static readonly Output = 8 as const;
+  static readonly OutputOpenDrain = 9 as const;
+  static readonly Rising = 1 as const;
+  static readonly Falling = 2 as const;
+}

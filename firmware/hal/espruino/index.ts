@@ -6,7 +6,7 @@
  */
 import type { EngineTimer } from '../../kernel/clock.js';
 import { rangeError } from '../../kernel/errors.js';
-import { DigitalModes, type Digital as DigitalContract, type DigitalOptions } from '../contract/digital.js';
+import { DigitalConstants, type Digital as DigitalContract, type DigitalOptions } from '../contract/digital.js';
 import type { I2C as I2CContract, I2COptions } from '../contract/i2c.js';
 import { checkCount, checkDigitalOptions, checkI2COptions, checkOpen, isOutput, toBytes } from '../validate.js';
 
@@ -44,22 +44,14 @@ const modeNames: { [mode: number]: string } = { 0: 'input', 1: 'input_pullup', 2
 const edgeNames = ['', 'rising', 'falling', 'both'];
 const taken: { [pin: number]: boolean } = {};
 
-export class Digital implements DigitalContract {
-  static readonly Input = DigitalModes.Input;
-  static readonly InputPullUp = DigitalModes.InputPullUp;
-  static readonly InputPullDown = DigitalModes.InputPullDown;
-  static readonly InputPullUpDown = DigitalModes.InputPullUpDown;
-  static readonly Output = DigitalModes.Output;
-  static readonly OutputOpenDrain = DigitalModes.OutputOpenDrain;
-  static readonly Rising = DigitalModes.Rising;
-  static readonly Falling = DigitalModes.Falling;
-
+export class Digital extends DigitalConstants implements DigitalContract {
   private readonly pin: number;
   private readonly output: boolean;
   private watch: number | undefined;
   private closed = false;
 
   constructor(options: DigitalOptions) {
+    super();
     const o = checkDigitalOptions(options);
     const name = modeNames[o.mode];
     if (name === undefined) throw rangeError('Digital: InputPullUpDown is not available on Espruino');

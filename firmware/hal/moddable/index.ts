@@ -8,7 +8,7 @@ import NativeI2C from 'embedded:io/i2c';
 import Time from 'time';
 import Timer from 'timer';
 import type { EngineTimer } from '../../kernel/clock.js';
-import { DigitalModes, type Digital as DigitalContract, type DigitalOptions } from '../contract/digital.js';
+import { DigitalConstants, type Digital as DigitalContract, type DigitalOptions } from '../contract/digital.js';
 import type { I2C as I2CContract, I2COptions } from '../contract/i2c.js';
 import { checkCount, checkDigitalOptions, checkI2COptions, checkOpen, toBytes } from '../validate.js';
 
@@ -20,19 +20,11 @@ export { WiFi } from './wifi.js';
 
 declare function trace(text: string): void;
 
-export class Digital implements DigitalContract {
-  static readonly Input = DigitalModes.Input;
-  static readonly InputPullUp = DigitalModes.InputPullUp;
-  static readonly InputPullDown = DigitalModes.InputPullDown;
-  static readonly InputPullUpDown = DigitalModes.InputPullUpDown;
-  static readonly Output = DigitalModes.Output;
-  static readonly OutputOpenDrain = DigitalModes.OutputOpenDrain;
-  static readonly Rising = DigitalModes.Rising;
-  static readonly Falling = DigitalModes.Falling;
-
+export class Digital extends DigitalConstants implements DigitalContract {
   private readonly io: NativeDigital;
 
   constructor(options: DigitalOptions) {
+    super();
     const o = checkDigitalOptions(options);
     const self = this;
     const onReadable = o.onReadable;

@@ -1,21 +1,12 @@
 /** Digital on the VirtualBoard of the current sim device. */
-import { DigitalModes, type Digital, type DigitalOptions } from '../contract/digital.js';
+import { DigitalConstants, DigitalModes, type Digital, type DigitalOptions } from '../contract/digital.js';
 import { checkDigitalOptions, checkOpen, isOutput } from '../validate.js';
 import type { PinDirection, Pull } from './board.js';
 import { currentDevice } from './device.js';
 
 const pulls: Pull[] = ['none', 'up', 'down', 'up'];
 
-export class SimDigital implements Digital {
-  static readonly Input = DigitalModes.Input;
-  static readonly InputPullUp = DigitalModes.InputPullUp;
-  static readonly InputPullDown = DigitalModes.InputPullDown;
-  static readonly InputPullUpDown = DigitalModes.InputPullUpDown;
-  static readonly Output = DigitalModes.Output;
-  static readonly OutputOpenDrain = DigitalModes.OutputOpenDrain;
-  static readonly Rising = DigitalModes.Rising;
-  static readonly Falling = DigitalModes.Falling;
-
+export class SimDigital extends DigitalConstants implements Digital {
   private readonly board = currentDevice().board;
   private readonly pin: number;
   private readonly output: boolean;
@@ -23,6 +14,7 @@ export class SimDigital implements Digital {
   private closed = false;
 
   constructor(options: DigitalOptions) {
+    super();
     const o = checkDigitalOptions(options);
     this.pin = o.pin;
     this.output = isOutput(o.mode);

@@ -52,7 +52,8 @@ export class EspruinoDevice {
     if (this.board) {
       const board = this.board;
       board.now = () => this.loop.now;
-      for (const s of spec?.stimuli ?? []) this.loop.setTimer(() => board.drive(s.pin, s.level), s.at, false, []);
+      board.later = (fn, ms) => this.loop.setTimer(fn, ms, false, []);
+      board.start();
     }
     this.guest = createGuest({
       loop: this.loop,

@@ -45,20 +45,24 @@ export const ENGINE_MODULES: Record<string, string> = {
   securesocket: `export { Socket as default } from '${DEVICE}';`,
 };
 
-let deviceModule: Promise<string> | undefined;
+const guestBundles = new Map<string, Promise<string>>();
 
-/** The guest bundle, made once per process. */
-function guestModule(): Promise<string> {
-  deviceModule ??= build({
-    entryPoints: [fileURLToPath(new URL('./device/guest.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    target: 'es2022',
-    platform: 'neutral',
-    logLevel: 'silent',
-  }).then((r) => r.outputFiles[0]!.text);
-  return deviceModule;
+/** A guest file of device/ bundled as one ES module, made once per process. */
+export function guestBundle(file: 'guest.ts' | 'live.ts'): Promise<string> {
+  let bundle = guestBundles.get(file);
+  if (!bundle) {
+    bundle = build({
+      entryPoints: [fileURLToPath(new URL(`./device/${file}`, import.meta.url))],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      target: 'es2022',
+      platform: 'neutral',
+      logLevel: 'silent',
+    }).then((r) => r.outputFiles[0]!.text);
+    guestBundles.set(file, bundle);
+  }
+  return bundle;
 }
 
 interface Manifest {
@@ -85,7 +89,7 @@ export async function runModdableOnXS(outDir: string, opts: DeviceRunOptions = {
   const modules = {
     ...(await buildModules(outDir)),
     ...ENGINE_MODULES,
-    [DEVICE]: await guestModule(),
+    [DEVICE]: await guestBundle('guest.ts'),
     'mote:setup': `import { setup } from '${DEVICE}'; setup(${JSON.stringify(board)});`,
     'mote:launch': `import 'mote:setup'; import 'main'; import { finish } from '${DEVICE}'; finish(${JSON.stringify(untilMs)});`,
   };

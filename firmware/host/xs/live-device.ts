@@ -6,13 +6,11 @@
  * lines and pin changes arrive as they happen. Host-side code.
  */
 import { type ChildProcess, spawn as nodeSpawn } from 'node:child_process';
-import { build } from 'esbuild';
 import net from 'node:net';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import type { XSnapWorker } from '@agoric/xsnap';
 import type { BoardSpec, PinChange } from '../../hal/sim/board.js';
-import { DEVICE, ENGINE_MODULES, buildModules } from './device.js';
+import { DEVICE, ENGINE_MODULES, buildModules, guestBundle } from './device.js';
 import { moduleLoader } from './modules.js';
 import { loadXsnap } from './run.js';
 
@@ -27,21 +25,6 @@ interface Reply {
   next: number | null;
   lines: string[];
   pins: PinChange[];
-}
-
-let liveModule: Promise<string> | undefined;
-
-function liveGuest(): Promise<string> {
-  liveModule ??= build({
-    entryPoints: [fileURLToPath(new URL('./device/live.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    target: 'es2022',
-    platform: 'neutral',
-    logLevel: 'silent',
-  }).then((r) => r.outputFiles[0]!.text);
-  return liveModule;
 }
 
 export class XsDevice {
@@ -92,7 +75,7 @@ export class XsDevice {
       ...ENGINE_MODULES,
       socket: `export { LiveSocket as Socket } from '${DEVICE}';`,
       securesocket: `export { LiveSocket as default } from '${DEVICE}';`,
-      [DEVICE]: await liveGuest(),
+      [DEVICE]: await guestBundle('live.ts'),
       'mote:setup': `import { setup } from '${DEVICE}'; setup(${JSON.stringify(board)});`,
       'mote:seed': `import 'mote:setup'; import { seedFlash } from '${DEVICE}'; seedFlash(${JSON.stringify(this.options.flash ?? {})});`,
       'mote:live': `import 'mote:seed'; import 'main'; import { goLive } from '${DEVICE}'; goLive();`,
