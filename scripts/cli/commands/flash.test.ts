@@ -2,7 +2,7 @@
 // The CLI runs as a child process; the simulated chip runs in this one, so the child is awaited, not spawnSync'd.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +19,20 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Whether every folder above `file` lets other users through. */
+function reachableByOthers(file: string): boolean {
+  for (let d = path.dirname(file); d !== path.dirname(d); d = path.dirname(d)) if ((statSync(d).mode & 0o001) === 0) return false;
+  return true;
+}
+
 function mote(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return moteAs({}, ...args);
+}
+
+/** Runs the CLI, as another user when `as` has a uid (root only). */
+function moteAs(as: { uid?: number; gid?: number }, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, MOTE_DEBUG: '' } });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: as.uid === undefined ? dir : '/', env: { ...process.env, MOTE_DEBUG: '' }, ...as });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -90,6 +101,18 @@ describe('mote flash', () => {
     expect(esp.flash.subarray(0x10000, 0x11000).equals(marked.subarray(0, 0x1000))).toBe(true);
     expect(esp.state).toBe('app');
     expect((await mote('erase', '0x11000')).stderr).toBe('mote: give both <offset> and <size>, or neither to erase the whole flash\n');
+  }, 90_000);
+
+  // The pty's host end belongs to root with mode 600: another user is refused, as on a dialout-owned port.
+  // Needs root (to run the CLI as nobody) and a checkout that nobody can reach.
+  it.skipIf(process.getuid?.() !== 0 || !reachableByOthers(bin))('reports permission denied on a port the user may not open', async () => {
+    const esp = await sim();
+    const image = fileURLToPath(new URL('../../../package.json', import.meta.url));
+    const denied = await moteAs({ uid: 65534, gid: 65534 }, 'flash', '0x10000', image, '--port', esp.path);
+    expect(denied).toMatchObject({
+      code: 1,
+      stderr: `mote: permission denied opening ${esp.path}: add your user to the group owning it (Debian: sudo usermod -aG dialout $USER, then log in again)\n`,
+    });
   }, 90_000);
 
   it('reports no port, no sync, and bad arguments', async () => {
