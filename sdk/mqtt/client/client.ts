@@ -204,7 +204,11 @@ export class MqttClient implements MqttConnection {
 
   unsubscribe(filter: string, handler?: MessageHandler, done?: Done): void {
     const sub = this.subscriptions[filter];
-    if (!sub) return fail(done, `not subscribed to "${filter}"`);
+    // Nothing to undo (never subscribed, or the broker refused it): done, as a broker answers.
+    if (!sub) {
+      if (done) done();
+      return;
+    }
     if (handler) {
       const at = sub.handlers.indexOf(handler);
       if (at >= 0) sub.handlers.splice(at, 1);
