@@ -2,14 +2,15 @@
 // The CLI runs as a child process; the simulated chip runs in this one, so the child is awaited, not spawnSync'd.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { chipById } from '../../lib/esp-chip/index.js';
-import { serializeAppImage } from '../../lib/esp-image/index.js';
+import { parsePartitionTable, serializeAppImage, serializePartitionTable } from '../../lib/esp-image/index.js';
 import { SimulatedEsp, type SimulatedEspOptions } from '../../lib/esp-rom/sim/index.js';
+import { progressPrinter } from './flash.js';
 
 const bin = fileURLToPath(new URL('../../bin/mote.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-flash-cli-'));
@@ -52,6 +53,39 @@ writeFileSync(path.join(dir, 'app.bin'), app);
 const c3app = serializeAppImage({ chip: chipById('esp32c3'), entry: 0, segments: [{ loadAddress: 0, data: Buffer.alloc(64) }] });
 writeFileSync(path.join(dir, 'c3.bin'), c3app);
 
+describe('flash progress', () => {
+  function printed(tty: boolean): string {
+    let text = '';
+    const print = progressPrinter({ out: () => undefined, err: (t) => (text += t), env: {} }, tty);
+    print({ phase: 'connecting', port: '/dev/ttyUSB0' });
+    print({ phase: 'connected', chip: 'ESP32', baudRate: 460800, reset: 'classic' });
+    for (const done of [0, 1024, 2048, 3072, 4096]) print({ phase: 'writing', region: 'app.bin', offset: 0x10000, done, total: 4096 });
+    print({ phase: 'verified', region: 'app.bin', offset: 0x10000, total: 4096 });
+    print({ phase: 'skipped', region: 'boot.bin', offset: 0x1000, total: 100 });
+    return text;
+  }
+
+  it('redraws a bar with bytes/s and ETA on a terminal', () => {
+    const text = printed(true);
+    expect(text).toMatch(/^connecting to \/dev\/ttyUSB0\.\.\.\nconnected: ESP32, 460800 baud\n/);
+    expect(text).toMatch(/\rapp\.bin \[#{8}-{22}\] 25% [\d.]+ KiB\/s ETA \d+s {3}/);
+    expect(text).toMatch(/\rapp\.bin \[#{30}\] 100% [\d.]+ KiB\/s ETA 0s {3}\napp\.bin at 0x10000: 4096 bytes written, MD5 verified\n/);
+    expect(text.endsWith('boot.bin at 0x1000: already in flash (MD5 matches), skipped\n')).toBe(true);
+  });
+
+  it('prints a line per quarter otherwise', () => {
+    const lines = printed(false).split('\n').filter((l) => l.startsWith('app.bin at 0x10000: '));
+    expect(lines.map((l) => l.replace(/, [\d.]+ KiB\/s, ETA \d+s$/, ''))).toEqual([
+      'app.bin at 0x10000: 0/4096 bytes (0%)',
+      'app.bin at 0x10000: 1024/4096 bytes (25%)',
+      'app.bin at 0x10000: 2048/4096 bytes (50%)',
+      'app.bin at 0x10000: 3072/4096 bytes (75%)',
+      'app.bin at 0x10000: 4096/4096 bytes (100%)',
+      'app.bin at 0x10000: 4096 bytes written, MD5 verified',
+    ]);
+  });
+});
+
 describe('mote flash', () => {
   it('flashes an app over a pty (no modem lines: no reset before, a soft reset after) and reports JSON', async () => {
     const esp = await sim();
@@ -71,6 +105,48 @@ describe('mote flash', () => {
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('app.bin at 0x10000: already in flash (MD5 matches), skipped\n');
     expect(second.stdout).toMatch(/^flashed ESP32 on \/dev\/pts\/\d+ at 460800 baud in [\d.]+ s; left in the bootloader\n {2}0x010000 {2}skipped/);
+  }, 90_000);
+
+  it("writes an engine's images at the board's offsets and the board's partition table", async () => {
+    const engine = path.join(dir, 'espruino');
+    mkdirSync(engine, { recursive: true });
+    const boot = serializeAppImage({ chip: chipById('esp32'), entry: 0x40080000, segments: [{ loadAddress: 0x3fff0000, data: Buffer.alloc(4000, 3) }] });
+    writeFileSync(path.join(engine, 'bootloader.bin'), boot);
+    writeFileSync(path.join(engine, 'espruino_esp32.bin'), app);
+    const esp = await sim();
+    const missing = await mote('flash', '--engine', 'espruino', '--engine-dir', 'espruino', '--board', 'esp32-devkitc', '--port', esp.path);
+    expect(missing).toMatchObject({ code: 1, stderr: 'mote: cannot read espruino/partitions_espruino.bin: ENOENT\n' });
+    writeFileSync(path.join(engine, 'partitions_espruino.bin'), Buffer.alloc(0xc00, 0xff));
+    const empty = await mote('flash', '--engine', 'espruino', '--engine-dir', 'espruino', '--board', 'esp32-devkitc', '--port', esp.path);
+    expect(empty).toMatchObject({ code: 1, stderr: 'mote: espruino/partitions_espruino.bin: partition table has no entries (expected rows starting AA 50)\n' });
+    const engineTable = serializePartitionTable([{ label: 'factory', type: 'app', subtype: 'factory', offset: 0x10000, size: 0x300000, encrypted: false, readonly: false }]);
+    writeFileSync(path.join(engine, 'partitions_espruino.bin'), engineTable);
+    const run = await mote('flash', '--engine', 'espruino', '--engine-dir', 'espruino', '--board', 'esp32-devkitc', '--port', esp.path, '--after', 'stay', '--json');
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { regions: { name: string; offset: number; status: string }[] };
+    expect(result.regions.map((r) => [r.name, r.offset, r.status])).toEqual([
+      ['espruino/bootloader.bin', 0x1000, 'written'],
+      ['espruino/partitions_espruino.bin', 0x8000, 'written'],
+      ['espruino/espruino_esp32.bin', 0x10000, 'written'],
+    ]);
+    expect(esp.flash.subarray(0x8000, 0x8c00).equals(engineTable)).toBe(true);
+
+    // The board's own layout replaces the engine's table; the unchanged app is skipped.
+    const again = await mote('flash', '0x10000', 'espruino/espruino_esp32.bin', '--partition-table', '--board', 'esp32-devkitc', '--port', esp.path, '--json');
+    expect(again.code).toBe(0);
+    const second = JSON.parse(again.stdout) as { regions: { name: string; status: string }[] };
+    expect(second.regions.map((r) => [r.name, r.status])).toEqual([
+      ['espruino/espruino_esp32.bin', 'skipped'],
+      ['partition table of esp32-devkitc', 'written'],
+    ]);
+    const table = parsePartitionTable(esp.flash.subarray(0x8000, 0x8c00));
+    expect(table.partitions.map((p) => [p.label, p.offset, p.size])).toEqual([
+      ['nvs', 0x9000, 0x6000],
+      ['phy_init', 0xf000, 0x1000],
+      ['factory', 0x10000, 0x1f0000],
+      ['storage', 0x200000, 0x200000],
+    ]);
+    expect(esp.flash.subarray(0x1000, 0x1000 + boot.length).equals(boot)).toBe(true);
   }, 90_000);
 
   it('refuses the wrong chip, and an image built for another chip before connecting', async () => {

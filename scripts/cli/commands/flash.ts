@@ -1,5 +1,5 @@
 /**
- * `mote flash [offset file]... [--engine name --engine-dir dir] [--port p] [--board id] [--baud n]
+ * `mote flash [offset file]... [--engine name --engine-dir dir] [--partition-table] [--port p] [--board id] [--baud n]
  *  [--before auto|classic|usb-serial-jtag|no-reset] [--after reset|stay] [--force] [--json]`:
  * writes images to a board through its ROM bootloader, verifying each region's MD5, skipping regions
  * the flash already holds. The port and board are found from the USB bridge when not given.
@@ -19,6 +19,7 @@ import type { ResetMode } from '../../lib/esp-rom/loader.js';
 interface FlashOptions extends SessionCliOptions {
   engine?: string;
   engineDir?: string;
+  partitionTable?: boolean;
   force?: boolean;
 }
 
@@ -42,8 +43,8 @@ function readImage(file: string): Buffer {
   }
 }
 
-/** The regions to write: `offset file` pairs, then the engine's images from the board definition. */
-function regionsFrom(pairs: string[], options: FlashOptions, board: Board | undefined): FlashRegion[] {
+/** The regions to write: `offset file` pairs, the engine's images and the partition table from the board definition. */
+async function regionsFrom(pairs: string[], options: FlashOptions, board: Board | undefined): Promise<FlashRegion[]> {
   if (pairs.length % 2 !== 0) throw new UsageError('give images as pairs: <offset> <file> ...');
   const regions: FlashRegion[] = [];
   for (let i = 0; i < pairs.length; i += 2) regions.push({ offset: parseOffset(pairs[i]), name: pairs[i + 1], data: readImage(pairs[i + 1]) });
@@ -58,7 +59,12 @@ function regionsFrom(pairs: string[], options: FlashOptions, board: Board | unde
       regions.push({ offset: image.offset, name: file, data: readImage(file) });
     }
   }
-  if (regions.length === 0) throw new UsageError('nothing to flash: give <offset> <file> pairs or --engine with --engine-dir');
+  if (options.partitionTable) {
+    if (board === undefined) throw new UsageError('--partition-table needs --board (its definition holds the layout)');
+    const { serializePartitionTable, PARTITION_TABLE_OFFSET } = await import('../../lib/esp-image/index.js');
+    regions.push({ offset: PARTITION_TABLE_OFFSET, name: `partition table of ${board.id}`, data: serializePartitionTable(board.partitions) });
+  }
+  if (regions.length === 0) throw new UsageError('nothing to flash: give <offset> <file> pairs, --engine with --engine-dir, or --partition-table');
   return regions;
 }
 
@@ -116,7 +122,7 @@ export async function chooseBoard(id: string | undefined): Promise<Board | undef
 }
 
 /** Progress on stderr: a redrawn bar on a terminal, a line per region and per quarter otherwise. */
-function progressPrinter(io: CliIO, tty: boolean): (p: FlashProgress) => void {
+export function progressPrinter(io: CliIO, tty: boolean): (p: FlashProgress) => void {
   let regionStart = 0;
   let lastQuarter = -1;
   const kb = (bytesPerSecond: number) => `${(bytesPerSecond / 1024).toFixed(1)} KiB/s`;
@@ -248,12 +254,13 @@ export const flashCommand: CommandModule = {
       )
         .option('--engine <name>', "also write an engine's images (espruino or moddable) at the board's offsets")
         .option('--engine-dir <dir>', "folder holding the engine release's images")
+        .option('--partition-table', "also write the board's partition layout as a partition table at 0x8000")
         .option('--after <what>', 'after writing: reset (into the app) or stay (in the bootloader)', 'reset')
         .option('--force', 'write every region even where the flash already holds it'),
     ).action(async (pairs: string[], options: FlashOptions) => {
       parseConnection(options);
       const board = await chooseBoard(options.board);
-      const regions = regionsFrom(pairs, options, board);
+      const regions = await regionsFrom(pairs, options, board);
       await checkImages(regions, board);
       const { writeRegions, checkRegions } = await import('../../lib/esp-rom/flasher.js');
       const { FlashError } = await import('../../lib/esp-rom/errors.js');
