@@ -98,6 +98,20 @@ export function skip(name: string, reason = 'skipped'): void {
   add(name, () => undefined, false, { skip: reason });
 }
 
+/**
+ * `fn` wrapped for use as a callback inside a `testDone` test: an expectation that fails (or
+ * anything thrown) in it ends the test through `done(error)` instead of escaping to the engine.
+ */
+export function guard<A extends unknown[]>(done: (error?: unknown) => void, fn: (...args: A) => void): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      fn(...args);
+    } catch (error) {
+      done(error);
+    }
+  };
+}
+
 export function beforeEach(fn: () => void): void {
   hooks.beforeEach.push(fn);
 }
