@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { type Message, build } from 'esbuild';
 import type { BuildReport, ModuleReport } from '../report.js';
 import { BuildError, type ModuleNode, discoverModules, formatMessages } from './graph.js';
-import { type ManifestOptions, makeManifest } from './manifest.js';
+import { type ManifestOptions, includesFor, makeManifest } from './manifest.js';
 import { type SourceMapJson, rewriteSpecifiers } from './rewrite.js';
 
 export interface ModdableBuildOptions extends ManifestOptions {
@@ -92,7 +92,7 @@ export async function buildModdable(entryFile: string, outDir: string, options: 
 
   const manifest = makeManifest(
     graph.modules.map((m) => m.name),
-    options,
+    { ...options, include: options.include ?? includesFor(graph.externals) },
   );
   files.push({ relative: 'manifest.json', text: `${JSON.stringify(manifest, null, 2)}\n` });
   for (const file of files) {

@@ -77,3 +77,17 @@ describe('readManifestModules', () => {
     await expect(readManifestModules(dir)).rejects.toThrow('both or neither must end in /*');
   });
 });
+
+describe('includesFor', () => {
+  it('adds the SDK manifests that provide the engine modules an app imports, once each', async () => {
+    const { includesFor } = await import('./manifest.js');
+    expect(includesFor([])).toEqual(DEFAULT_INCLUDE);
+    expect(includesFor(['embedded:io/digital', 'embedded:io/i2c', 'timer', 'socket', 'wifi', 'securesocket', 'preference'])).toEqual([
+      ...DEFAULT_INCLUDE,
+      '$(MODDABLE)/modules/io/manifest.json',
+      '$(MODDABLE)/examples/manifest_net.json',
+      '$(MODDABLE)/modules/crypt/tls.json',
+      '$(MODDABLE)/modules/files/preference/manifest.json',
+    ]);
+  });
+});

@@ -39,6 +39,27 @@ export interface ManifestOptions {
 
 export const DEFAULT_INCLUDE = ['$(MODDABLE)/examples/manifest_base.json'];
 
+/**
+ * The Moddable SDK manifest that provides each engine module an app may import, beyond
+ * manifest_base's (`timer`, `time`, ...): the ECMA-419 IO classes, the network stack (Wi-Fi, net,
+ * sockets: manifest_net), TLS sockets, preferences.
+ */
+const ENGINE_MANIFESTS: { test: RegExp; include: string }[] = [
+  { test: /^embedded:io\//, include: '$(MODDABLE)/modules/io/manifest.json' },
+  { test: /^(wifi|net|socket)$/, include: '$(MODDABLE)/examples/manifest_net.json' },
+  { test: /^securesocket$/, include: '$(MODDABLE)/modules/crypt/tls.json' },
+  { test: /^preference$/, include: '$(MODDABLE)/modules/files/preference/manifest.json' },
+];
+
+/** DEFAULT_INCLUDE plus the manifests providing the engine modules `externals` names, in that order, once each. */
+export function includesFor(externals: readonly string[]): string[] {
+  const include = [...DEFAULT_INCLUDE];
+  for (const { test, include: manifest } of ENGINE_MANIFESTS) {
+    if (externals.some((spec) => test.test(spec)) && !include.includes(manifest)) include.push(manifest);
+  }
+  return include;
+}
+
 /** The manifest for modules written at `<outDir>/<name>.js`; `main` goes in `"*"`, the others by name. */
 export function makeManifest(names: readonly string[], options: ManifestOptions = {}): Manifest {
   const modules: Record<string, string | string[]> = {};
