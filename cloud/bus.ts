@@ -18,7 +18,12 @@ export type BusHandler = (topic: string, payload: Buffer, origin: Origin | undef
 export interface MessageBus {
   /** Calls `handler` for every message whose topic matches `filter` (MQTT wildcards + and #). */
   subscribe(filter: string, handler: BusHandler): void;
-  publish(topic: string, payload: Buffer | string, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  /**
+   * Publishes as the cloud. `to` (a session id) delivers only to that connection, whatever else
+   * subscribed: answers that carry secrets, as fleet provisioning's, go back on the connection
+   * that asked, as AWS IoT does.
+   */
+  publish(topic: string, payload: Buffer | string, options?: { qos?: 0 | 1; retain?: boolean; to?: string }): Promise<void>;
 }
 
 /** MQTT topic-filter matching, shared with the device SDK. */

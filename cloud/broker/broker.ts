@@ -51,7 +51,16 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const onError = options.onError ?? (() => undefined);
   const securityLog = options.onSecurityEvent ?? (() => undefined);
   const authorizer = createAuthorizer(options.registry, options.policies, securityLog);
-  const aedes = await Aedes.createBroker({ ...authorizer.hooks });
+  // Payloads published with `to`, by their Buffer (aedes forwards the same object to each subscriber).
+  const privateTo = new WeakMap<Buffer, string>();
+  const aedes = await Aedes.createBroker({
+    ...authorizer.hooks,
+    authorizeForward(client, packet) {
+      const only = Buffer.isBuffer(packet.payload) ? privateTo.get(packet.payload) : undefined;
+      if (only !== undefined && authorizer.identityOf(client)?.sessionId !== only) return null;
+      return authorizer.hooks.authorizeForward!(client, packet);
+    },
+  });
 
   const subscriptions: { filter: string; handler: BusHandler }[] = [];
   aedes.on('publish', (packet, client: Client | null) => {
@@ -63,10 +72,13 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   });
   const bus: MessageBus = {
     subscribe: (filter, handler) => void subscriptions.push({ filter, handler }),
-    publish: (topic, payload, { qos = 0, retain = false } = {}) =>
-      new Promise((resolve, reject) =>
-        aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(payload), qos, retain, dup: false }, (error) => (error ? reject(error) : resolve())),
-      ),
+    publish: (topic, payload, { qos = 0, retain = false, to } = {}) => {
+      const bytes = Buffer.from(payload);
+      if (to !== undefined) privateTo.set(bytes, to);
+      return new Promise((resolve, reject) =>
+        aedes.publish({ cmd: 'publish', topic, payload: bytes, qos, retain: to === undefined && retain, dup: false }, (error) => (error ? reject(error) : resolve())),
+      );
+    },
   };
   trackPresence(aedes, bus, options.registry, authorizer.identityOf, onError);
 

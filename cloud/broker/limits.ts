@@ -1,4 +1,5 @@
 /** AWS IoT's broker limits and reserved-topic rules that mote enforces (shared/specs/aws-iot-contracts.md). */
+import { parseProvisioningTopic } from '../provisioning/topics.js';
 import { parseShadowTopic } from '../shadow/topics.js';
 
 /** Largest PUBLISH payload accepted. */
@@ -12,7 +13,7 @@ export const MAX_QOS = 1;
  */
 export function mayPublishReserved(topic: string): boolean {
   if (!topic.startsWith('$')) return true;
-  return parseShadowTopic(topic) !== undefined;
+  return parseShadowTopic(topic) !== undefined || parseProvisioningTopic(topic) !== undefined;
 }
 
 /** Nobody subscribes to Basic Ingest topics. */

@@ -1,7 +1,7 @@
 /** Stored policies and their attachments to principals (certificate ids and device token ids). */
 import { alreadyExists, invalid, notFound } from '../errors.js';
 import { parseInput } from '../registry/parse.js';
-import type { Database } from '../store/database.js';
+import type { Database, Queryable } from '../store/database.js';
 import { policyDocument, policyName, type PolicyDocument } from './document.js';
 
 export interface Policy {
@@ -24,7 +24,7 @@ export class Policies {
   constructor(private readonly db: Database) {}
 
   /** `document` may be the JSON text or the parsed object; it is validated and stored normalised. */
-  async create(name: string, document: unknown): Promise<Policy> {
+  async create(name: string, document: unknown, tx: Queryable = this.db): Promise<Policy> {
     parseInput(policyName, name);
     if (typeof document === 'string') {
       try {
@@ -35,13 +35,13 @@ export class Policies {
     }
     const parsed = parseInput(policyDocument, document);
     const now = Date.now();
-    const { changes } = await this.db.run('INSERT INTO policies (name, document, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING', [name, JSON.stringify(parsed), now, now]);
+    const { changes } = await tx.run('INSERT INTO policies (name, document, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING', [name, JSON.stringify(parsed), now, now]);
     if (changes === 0) throw alreadyExists(`policy ${name}`);
     return { policyName: name, policyDocument: parsed, createdAt: now, updatedAt: now };
   }
 
-  async get(name: string): Promise<Policy> {
-    const row = await this.db.get<Row>('SELECT * FROM policies WHERE name = ?', [name]);
+  async get(name: string, tx: Queryable = this.db): Promise<Policy> {
+    const row = await tx.get<Row>('SELECT * FROM policies WHERE name = ?', [name]);
     if (row === undefined) throw notFound(`policy ${name}`);
     return toPolicy(row);
   }
@@ -55,9 +55,9 @@ export class Policies {
     if (changes === 0) throw notFound(`policy ${name}`);
   }
 
-  async attach(name: string, principal: string): Promise<void> {
-    await this.get(name);
-    await this.db.run('INSERT INTO policy_targets (policy_name, target) VALUES (?, ?) ON CONFLICT DO NOTHING', [name, principal]);
+  async attach(name: string, principal: string, tx: Queryable = this.db): Promise<void> {
+    await this.get(name, tx);
+    await tx.run('INSERT INTO policy_targets (policy_name, target) VALUES (?, ?) ON CONFLICT DO NOTHING', [name, principal]);
   }
 
   async detach(name: string, principal: string): Promise<void> {

@@ -10,8 +10,9 @@ import type { Database, Queryable } from '../store/database.js';
 import { CloudError, invalid, notFound } from '../errors.js';
 import { hashSecret, newSecret, secretMatches } from '../secrets.js';
 
-export type CertificateStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED';
-export const certificateStatuses: readonly CertificateStatus[] = ['ACTIVE', 'INACTIVE', 'REVOKED'];
+/** PENDING_ACTIVATION: made by fleet provisioning, until RegisterThing sets it as its template says. */
+export type CertificateStatus = 'ACTIVE' | 'INACTIVE' | 'REVOKED' | 'PENDING_ACTIVATION';
+export const certificateStatuses: readonly CertificateStatus[] = ['ACTIVE', 'INACTIVE', 'REVOKED', 'PENDING_ACTIVATION'];
 
 export interface Certificate {
   certificateId: string;
@@ -76,9 +77,9 @@ export class Principals {
     return (await this.db.all<CertificateRow>('SELECT * FROM certificates ORDER BY created_at, id')).map(toCertificate);
   }
 
-  async setCertificateStatus(certificateId: string, status: CertificateStatus): Promise<void> {
+  async setCertificateStatus(certificateId: string, status: CertificateStatus, tx: Queryable = this.db): Promise<void> {
     if (!certificateStatuses.includes(status)) throw invalid(`certificate status must be one of ${certificateStatuses.join(', ')}`);
-    const { changes } = await this.db.run('UPDATE certificates SET status = ?, updated_at = ? WHERE id = ?', [status, Date.now(), certificateId]);
+    const { changes } = await tx.run('UPDATE certificates SET status = ?, updated_at = ? WHERE id = ?', [status, Date.now(), certificateId]);
     if (changes === 0) throw notFound(`certificate ${certificateId}`);
   }
 

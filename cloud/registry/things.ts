@@ -105,25 +105,35 @@ export class Things {
     }
   }
 
+  /** Updates inside the caller's transaction; a concurrent writer makes it fail with VersionConflictException. */
+  async updateIn(tx: Queryable, thingName: string, input: unknown): Promise<Thing> {
+    const updated = await this.applyUpdate(tx, thingName, parseInput(schema.updateThing, input));
+    if (updated === undefined) throw new CloudError('VersionConflictException', `thing ${thingName} changed while it was being updated`);
+    return updated;
+  }
+
   private tryUpdate(thingName: string, request: schema.UpdateThing): Promise<Thing | undefined> {
-    return this.db.transaction(async (tx) => {
-      const thing = await this.describe(thingName, tx);
-      checkVersion(thing, request.expectedVersion);
-      const attributes = { ...thing.attributes };
-      for (const [key, value] of Object.entries(request.attributes ?? {})) {
-        if (value === null) delete attributes[key];
-        else attributes[key] = value;
-      }
-      let thingType = thing.thingTypeName ?? null;
-      if (request.thingTypeName !== undefined) {
-        if (request.thingTypeName !== null) await this.usableType(tx, request.thingTypeName);
-        thingType = request.thingTypeName;
-      }
-      const now = Date.now();
-      const { changes } = await tx.run('UPDATE things SET thing_type = ?, attributes = ?, version = ?, updated_at = ? WHERE name = ? AND version = ?', [thingType, JSON.stringify(attributes), thing.version + 1, now, thingName, thing.version]);
-      if (changes === 0) return undefined;
-      return { ...thing, ...(thingType !== null ? { thingTypeName: thingType } : { thingTypeName: undefined }), attributes, version: thing.version + 1, updatedAt: now };
-    });
+    return this.db.transaction((tx) => this.applyUpdate(tx, thingName, request));
+  }
+
+  /** The update, or undefined if the row changed since it was read. */
+  private async applyUpdate(tx: Queryable, thingName: string, request: schema.UpdateThing): Promise<Thing | undefined> {
+    const thing = await this.describe(thingName, tx);
+    checkVersion(thing, request.expectedVersion);
+    const attributes = { ...thing.attributes };
+    for (const [key, value] of Object.entries(request.attributes ?? {})) {
+      if (value === null) delete attributes[key];
+      else attributes[key] = value;
+    }
+    let thingType = thing.thingTypeName ?? null;
+    if (request.thingTypeName !== undefined) {
+      if (request.thingTypeName !== null) await this.usableType(tx, request.thingTypeName);
+      thingType = request.thingTypeName;
+    }
+    const now = Date.now();
+    const { changes } = await tx.run('UPDATE things SET thing_type = ?, attributes = ?, version = ?, updated_at = ? WHERE name = ? AND version = ?', [thingType, JSON.stringify(attributes), thing.version + 1, now, thingName, thing.version]);
+    if (changes === 0) return undefined;
+    return { ...thing, ...(thingType !== null ? { thingTypeName: thingType } : { thingTypeName: undefined }), attributes, version: thing.version + 1, updatedAt: now };
   }
 
   async delete(thingName: string, expectedVersion?: number): Promise<void> {

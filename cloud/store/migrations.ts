@@ -70,6 +70,19 @@ export const migrations: readonly Migration[] = [
     // One row (slot 1), as the admin token: every cloud process on the store signs with the same CA.
     statements: [`CREATE TABLE certificate_authority (slot INTEGER PRIMARY KEY, key_pem TEXT NOT NULL, certificate_pem TEXT NOT NULL, created_at BIGINT NOT NULL)`],
   },
+  {
+    version: 4,
+    name: 'fleet provisioning',
+    statements: [
+      `CREATE TABLE provisioning_templates (
+        name TEXT PRIMARY KEY, description TEXT, body TEXT NOT NULL, enabled INTEGER NOT NULL,
+        created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+      // Only the token's SHA-256 is kept; a token is used once (its row deleted) or expires.
+      `CREATE TABLE ownership_tokens (
+        token_hash TEXT PRIMARY KEY, certificate_id TEXT NOT NULL REFERENCES certificates(id) ON DELETE CASCADE,
+        expires_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 const serial = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;
