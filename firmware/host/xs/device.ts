@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../../scripts/lib/paths.js';
 import { build } from 'esbuild';
 import type { BoardSpec, PinChange, UartChunk } from '../../hal/sim/board.js';
 import { runModulesOnXS } from './modules.js';
@@ -52,7 +52,8 @@ export function guestBundle(file: 'guest.ts' | 'live.ts'): Promise<string> {
   let bundle = guestBundles.get(file);
   if (!bundle) {
     bundle = build({
-      entryPoints: [fileURLToPath(new URL(`./device/${file}`, import.meta.url))],
+      // From the package root, not import.meta.url: this module is also bundled into dist/cli.
+      entryPoints: [packageFile(`firmware/host/xs/device/${file}`)],
       bundle: true,
       write: false,
       format: 'esm',
