@@ -105,6 +105,10 @@ describe('mote flash', () => {
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('app.bin at 0x10000: already in flash (MD5 matches), skipped\n');
     expect(second.stdout).toMatch(/^flashed ESP32 on \/dev\/pts\/\d+ at 460800 baud in [\d.]+ s; left in the bootloader\n {2}0x010000 {2}skipped/);
+
+    const forced = await mote('flash', '0x10000', 'app.bin', '--port', again.path, '--force', '--no-compress', '--json');
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ regions: [{ status: 'written', sentBytes: app.length }] });
   }, 90_000);
 
   it("writes an engine's images at the board's offsets and the board's partition table", async () => {
@@ -192,6 +196,10 @@ describe('mote flash', () => {
   }, 90_000);
 
   it('reports no port, no sync, and bad arguments', async () => {
+    const unplugged = await mote('flash', '0x10000', 'app.bin', '--board', 'esp32-devkitc');
+    expect(unplugged.code).toBe(1);
+    // Without udevadm (CI containers) the reason is given too.
+    expect(unplugged.stderr).toMatch(/^mote: no port: found no USB serial port for board esp32-devkitc( \(cannot list serial ports: .*\))?; pass --port\n$/);
     const none = await mote('flash', '0x10000', 'app.bin', '--port', '/dev/ttyNOPE0');
     expect(none).toMatchObject({ code: 1, stderr: "mote: no serial port at /dev/ttyNOPE0 (see 'mote boards' for the connected ports)\n" });
     const esp = await sim({ boot: 'app' });

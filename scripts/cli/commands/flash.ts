@@ -21,6 +21,7 @@ interface FlashOptions extends SessionCliOptions {
   engineDir?: string;
   partitionTable?: boolean;
   force?: boolean;
+  compress: boolean;
 }
 
 const befores: Record<string, ResetMode[]> = {
@@ -88,20 +89,28 @@ async function checkImages(regions: FlashRegion[], board: Board | undefined): Pr
   }
 }
 
-/** The port to use: --port, else the one USB serial port whose bridge an ESP board uses (the board's, if given). */
-export async function choosePort(port: string | undefined, board: Board | undefined): Promise<string> {
-  if (port !== undefined) return port;
+/** The port to use: --port, else the one USB serial port whose bridge an ESP board uses (the board's, if given); with its "vid:pid" when known. */
+export async function choosePort(port: string | undefined, board: Board | undefined): Promise<{ path: string; usb?: string }> {
   const { listPorts } = await import('../../lib/esp-serial/ports.js');
   const { detectPorts, loadBoards } = await import('../../../boards/index.js');
   const { ports: found, note } = await listPorts();
   const detected = detectPorts(found, loadBoards());
+  if (port !== undefined) {
+    const usb = detected.find((p) => p.path === port)?.usb;
+    return usb === undefined ? { path: port } : { path: port, usb };
+  }
   const candidates = detected.filter((p) => p.bridge !== undefined && (board === undefined || p.boards.includes(board.id)));
-  if (candidates.length === 1) return candidates[0].path;
+  if (candidates.length === 1) return { path: candidates[0].path, usb: candidates[0].usb! };
   if (candidates.length === 0) {
-    const what = board ? `a ${board.name}` : 'an ESP board';
-    throw new CliError(`no port: found no USB serial port of ${what}${note ? ` (${note})` : ''}; pass --port`);
+    const what = board ? `board ${board.id}` : 'an ESP board';
+    throw new CliError(`no port: found no USB serial port for ${what}${note ? ` (${note})` : ''}; pass --port`);
   }
   throw new UsageError(`several ports could be the board (${candidates.map((p) => `${p.path} ${p.bridge}`).join(', ')}): pass --port`);
+}
+
+/** The USB-Serial/JTAG controller (303a:1001) wants its own reset sequence first, as esptool does. */
+function resetOrder(before: string, resets: ResetMode[], usb: string | undefined): ResetMode[] {
+  return before === 'auto' && usb === '303a:1001' ? ['usb-serial-jtag', 'classic'] : resets;
 }
 
 /** --board, else "board" in mote.config.json, else none. */
@@ -211,12 +220,13 @@ async function withSession<T>(io: CliIO, options: SessionCliOptions, board: Boar
   const { FlashError } = await import('../../lib/esp-rom/errors.js');
   const { openSerialTransport } = await import('../../lib/esp-rom/transport.js');
   try {
-    const transport = await openSerialTransport(await choosePort(options.port, board), 115200);
+    const port = await choosePort(options.port, board);
+    const transport = await openSerialTransport(port.path, 115200);
     try {
       const session = await openSession(transport, {
         flashSize: board ? flashBytes(board) : DEFAULT_FLASH_SIZE,
         baudRate,
-        resets,
+        resets: resetOrder(options.before, resets, port.usb),
         ...(board ? { expectChip: chipById(board.chip), boardName: board.id } : {}),
         onProgress: progressPrinter(io, process.stderr.isTTY === true && !options.json),
       });
@@ -256,7 +266,8 @@ export const flashCommand: CommandModule = {
         .option('--engine-dir <dir>', "folder holding the engine release's images")
         .option('--partition-table', "also write the board's partition layout as a partition table at 0x8000")
         .option('--after <what>', 'after writing: reset (into the app) or stay (in the bootloader)', 'reset')
-        .option('--force', 'write every region even where the flash already holds it'),
+        .option('--force', 'write every region even where the flash already holds it')
+        .option('--no-compress', 'send the images as they are instead of deflated (slower; for ROMs whose inflater fails)'),
     ).action(async (pairs: string[], options: FlashOptions) => {
       parseConnection(options);
       const board = await chooseBoard(options.board);
@@ -276,6 +287,7 @@ export const flashCommand: CommandModule = {
           regions,
           after: options.after as 'reset' | 'stay',
           skipIdentical: !options.force,
+          compress: options.compress,
           onProgress: progressPrinter(io, process.stderr.isTTY === true && !options.json),
         }),
       );

@@ -82,7 +82,7 @@ export const monitorCommand: CommandModule = {
         const duration = options.duration === undefined ? undefined : positive('--duration', options.duration);
         const maps = await loadMaps(options);
         const board = await chooseBoard(options.board);
-        const port = await choosePort(options.port, board);
+        const { path: port } = await choosePort(options.port, board);
         const { openSerialTransport } = await import('../../lib/esp-rom/transport.js');
         const { FlashError } = await import('../../lib/esp-rom/errors.js');
         let transport;

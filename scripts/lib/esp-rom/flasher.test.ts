@@ -78,6 +78,17 @@ describe('flash over a pty to the simulated ROM', () => {
     expect(createHash('md5').update(bootloader).digest('hex')).toMatch(/^[0-9b-e]/);
   });
 
+  it('writes uncompressed with FLASH_BEGIN / FLASH_DATA when asked', async () => {
+    const { esp, transport } = await board();
+    const result = await flash(transport, { ...base, compress: false, after: 'stay' });
+    expect(result.regions.map((r) => r.status)).toEqual(['written', 'written']);
+    expect(holds(esp, 0x1000, bootloader) && holds(esp, 0x10000, app)).toBe(true);
+    expect(count(esp, Op.FLASH_DATA)).toBe(Math.ceil(bootloader.length / 0x400) + Math.ceil(49156 / 0x400));
+    expect(count(esp, Op.FLASH_DEFL_DATA)).toBe(0);
+    // The last block is padded with 0xFF, which leaves the erased flash after the image as it was.
+    expect(esp.flash.subarray(0x10000 + 49156, 0x10000 + 50 * 1024).every((b) => b === 0xff)).toBe(true);
+  });
+
   it('skips regions the flash already holds', async () => {
     const { esp, transport } = await board();
     await flash(transport, { ...base, after: 'stay' });

@@ -64,6 +64,8 @@ export interface FlashOptions extends SessionOptions {
   after?: 'reset' | 'stay';
   /** Skip regions the flash already holds (default true). */
   skipIdentical?: boolean;
+  /** Send the data deflated (default true; false writes it as is, FLASH_BEGIN/FLASH_DATA). */
+  compress?: boolean;
   /** Writes of a region tried before giving up (default 2). */
   attempts?: number;
 }
@@ -210,7 +212,7 @@ async function writeRegion(
   loader: RomLoader,
   region: { name: string; offset: number; data: Buffer },
   result: RegionResult,
-  options: { skipIdentical?: boolean; attempts?: number },
+  options: { skipIdentical?: boolean; attempts?: number; compress?: boolean },
   progress: (p: FlashProgress) => void,
 ): Promise<void> {
   const started = performance.now();
@@ -221,15 +223,17 @@ async function writeRegion(
     progress({ phase: 'skipped', region: region.name, offset: region.offset, total });
     return;
   }
-  const compressed = zlib.deflateSync(region.data, { level: 9 });
+  const compress = options.compress ?? true;
+  const sent = compress ? zlib.deflateSync(region.data, { level: 9 }) : region.data;
   const attempts = options.attempts ?? 2;
   for (let attempt = 1; ; attempt++) {
     try {
-      const blocks = await loader.beginCompressed(total, compressed.length, region.offset);
+      const blocks = compress ? await loader.beginCompressed(total, sent.length, region.offset) : await loader.beginPlain(total, region.offset);
       result.status = 'half-written';
       for (let seq = 0; seq < blocks; seq++) {
-        const block = compressed.subarray(seq * ROM_BLOCK_SIZE, (seq + 1) * ROM_BLOCK_SIZE);
-        await loader.sendCompressedBlock(block, seq, Math.min(total, ROM_BLOCK_SIZE * 8));
+        const block = sent.subarray(seq * ROM_BLOCK_SIZE, (seq + 1) * ROM_BLOCK_SIZE);
+        if (compress) await loader.sendCompressedBlock(block, seq, Math.min(total, ROM_BLOCK_SIZE * 8));
+        else await loader.sendPlainBlock(block, seq);
         result.sentBytes += block.length;
         const done = seq + 1 === blocks ? total : Math.floor((total * (seq + 1)) / blocks);
         progress({ phase: 'writing', region: region.name, offset: region.offset, done, total });

@@ -126,6 +126,20 @@ export class RomLoader {
     await this.client.command(Op.FLASH_DEFL_DATA, data, { checksum: xorChecksum(block), timeoutMs: perMegabyte(40, uncompressedGuess) });
   }
 
+  /** Starts a plain write of `size` bytes at `offset` in 1 KiB blocks; erases at once. */
+  async beginPlain(size: number, offset: number): Promise<number> {
+    const blocks = Math.ceil(size / ROM_BLOCK_SIZE);
+    await this.client.command(Op.FLASH_BEGIN, this.beginArgs(size, blocks, offset), { timeoutMs: perMegabyte(40, size) });
+    return blocks;
+  }
+
+  /** Sends block `seq` of a plain write, padded to a whole block with 0xFF; the ROM writes it before replying. */
+  async sendPlainBlock(data: Uint8Array, seq: number): Promise<void> {
+    const block = Buffer.alloc(ROM_BLOCK_SIZE, 0xff);
+    block.set(data);
+    await this.client.command(Op.FLASH_DATA, Buffer.concat([words(block.length, seq, 0, 0), block]), { checksum: xorChecksum(block), timeoutMs: perMegabyte(40, ROM_BLOCK_SIZE) });
+  }
+
   /** Erases `size` bytes at `offset` (whole sectors): the ROM has no erase command, but FLASH_BEGIN erases. */
   async erase(offset: number, size: number): Promise<void> {
     await this.client.command(Op.FLASH_BEGIN, this.beginArgs(size, 0, offset), { timeoutMs: perMegabyte(40, size) });
