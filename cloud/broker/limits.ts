@@ -13,8 +13,17 @@ export const MAX_QOS = 1;
  */
 export function mayPublishReserved(topic: string): boolean {
   if (!topic.startsWith('$')) return true;
-  return parseShadowTopic(topic) !== undefined || parseProvisioningTopic(topic) !== undefined;
+  return parseShadowTopic(topic) !== undefined || parseProvisioningTopic(topic) !== undefined || DEVICE_REQUESTS.some((r) => r.test(topic));
 }
+
+/** The other requests a device makes under `$aws/`: Jobs, OTA file streams, Defender reports, Basic Ingest. */
+const DEVICE_REQUESTS = [
+  /^\$aws\/things\/[^/]+\/jobs\/(get|start-next)$/,
+  /^\$aws\/things\/[^/]+\/jobs\/[^/]+\/(get|update)$/,
+  /^\$aws\/things\/[^/]+\/streams\/[^/]+\/(describe|get)\/(json|cbor)$/,
+  /^\$aws\/things\/[^/]+\/defender\/metrics\/(json|cbor)$/,
+  /^\$aws\/rules\/[^/]+\/./,
+];
 
 /** Nobody subscribes to Basic Ingest topics. */
 export function maySubscribe(filter: string): boolean {
