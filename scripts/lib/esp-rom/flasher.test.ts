@@ -205,6 +205,17 @@ describe('fault injection', () => {
     expect(holds(esp, 0x10000, app)).toBe(false);
   }, 30_000);
 
+  it('gives up with the ROM error when every data block arrives corrupted', async () => {
+    const { esp, result } = await flashWith([{ op: Op.FLASH_DEFL_DATA, count: Infinity, action: 'corrupt-request' }], { regions: [regions[1]] });
+    expect(result).toBeInstanceOf(FlashSessionError);
+    expect((result as FlashError).kind).toBe('rom-error');
+    expect((result as Error).message).toBe(
+      'writing app.bin at 0x10000: FLASH_DEFL_DATA failed: ROM error 0x07 (checksum (CRC) error); HALF-WRITTEN (flash again): app.bin at 0x10000',
+    );
+    // Two attempts, each stopped at its first block.
+    expect(esp.faults.fired).toEqual(['FLASH_DEFL_DATA#1 corrupt-request', 'FLASH_DEFL_DATA#2 corrupt-request']);
+  }, 20_000);
+
   it('gives up with an MD5 mismatch when every verification disagrees', async () => {
     const { result } = await flashWith([{ op: Op.SPI_FLASH_MD5, nth: 2, count: Infinity, action: 'corrupt-reply' }], { regions: [regions[0]] });
     expect(result).toBeInstanceOf(FlashSessionError);
