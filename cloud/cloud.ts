@@ -1,18 +1,23 @@
 /**
  * One cloud process: the store, the registry and policies over it, the certificate authority,
  * the shadow service, the embedded broker (TCP, WebSocket, mutual TLS) with the services bound
- * to its bus, and the HTTP API. `mote cloud` runs this.
+ * to its bus, the telemetry store, and the HTTP API with the fleet dashboard. `mote cloud` runs this.
  */
 import { AdminToken } from './api/admin-token.js';
 import { startApi, type Api } from './api/server.js';
+import { dashboard } from './dashboard/serve.js';
 import { startBroker, type Broker, type BrokerOptions } from './broker/broker.js';
 import { CertificateAuthority } from './identity/ca.js';
 import { Policies } from './policy/policies.js';
+import { bindProvisioning } from './provisioning/mqtt.js';
+import { ProvisioningService } from './provisioning/service.js';
+import { ProvisioningTemplates } from './provisioning/templates.js';
 import { Registry } from './registry/registry.js';
 import { bindShadowService } from './shadow/mqtt.js';
 import { ShadowService } from './shadow/service.js';
 import type { Database } from './store/database.js';
 import { openStore, type StoreOptions } from './store/open.js';
+import { TelemetryStore } from './telemetry/store.js';
 
 export interface CloudOptions extends Omit<BrokerOptions, 'registry' | 'policies' | 'tls'> {
   store: StoreOptions;
@@ -28,6 +33,9 @@ export interface Cloud {
   policies: Policies;
   ca: CertificateAuthority;
   shadows: ShadowService;
+  templates: ProvisioningTemplates;
+  provisioning: ProvisioningService;
+  telemetry: TelemetryStore;
   broker: Broker;
   api?: Api;
   adminToken: AdminToken;
@@ -42,6 +50,8 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
   const policies = new Policies(db);
   const shadows = new ShadowService(db, { thingExists: async (name) => (await registry.things.find(name)) !== undefined });
   const adminToken = new AdminToken(db);
+  const templates = new ProvisioningTemplates(db);
+  const telemetry = new TelemetryStore(db);
   let broker: Broker | undefined;
   let api: Api | undefined;
   try {
@@ -56,11 +66,16 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       tls = { port: options.mqttsPort ?? 8883, key: server.privateKeyPem, cert: server.certificatePem, ca: ca.certificatePem };
     }
     broker = await startBroker({ ...options, registry, policies, ...(tls && { tls }) });
-    bindShadowService(broker.bus, shadows, options.onError ?? (() => undefined));
+    const provisioning = new ProvisioningService(db, registry, policies, ca, templates, { ...(options.onError && { onError: options.onError }) });
+    bindProvisioning(broker.bus, provisioning, options.onError ?? (() => undefined));
+    const onError = options.onError ?? (() => undefined);
+    bindShadowService(broker.bus, shadows, onError);
+    telemetry.bind(broker.bus, onError);
     if (options.httpPort !== null) {
       api = await startApi({
-        services: { db, registry, policies, ca, shadows, bus: broker.bus },
+        services: { db, registry, policies, ca, shadows, bus: broker.bus, telemetry },
         adminToken,
+        extensions: [dashboard({ bus: broker.bus, registry, telemetry, adminToken, onError })],
         ...(options.host !== undefined && { host: options.host }),
         port: options.httpPort ?? 8080,
         ...(options.onError && { onError: options.onError }),
@@ -68,7 +83,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     }
     const started = broker;
     return {
-      db, registry, policies, ca, shadows, broker, adminToken,
+      db, registry, policies, ca, shadows, templates, provisioning, telemetry, broker, adminToken,
       ...(api && { api }),
       ...(newAdminToken !== undefined && { newAdminToken }),
       async close() {

@@ -10,6 +10,7 @@ import type { CertificateAuthority } from '../identity/ca.js';
 import type { Policies } from '../policy/policies.js';
 import type { Registry } from '../registry/registry.js';
 import type { ShadowService } from '../shadow/service.js';
+import type { TelemetryStore } from '../telemetry/store.js';
 import type { Database } from '../store/database.js';
 
 /** What handlers work with. */
@@ -21,6 +22,7 @@ export interface ApiServices {
   shadows: ShadowService;
   /** Where shadow changes made over HTTP are published, as AWS does, so devices see them. */
   bus: MessageBus;
+  telemetry: TelemetryStore;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -17,10 +17,11 @@ import { Reply, successStatus, type ApiServices, type Route } from './route.js';
 import { policyRoutes } from './routes/policies.js';
 import { principalRoutes } from './routes/principals.js';
 import { shadowRoutes } from './routes/shadows.js';
+import { telemetryRoutes } from './routes/telemetry.js';
 import { thingRoutes } from './routes/things.js';
 import type { ApiError } from './schemas.js';
 
-export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes];
+export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes];
 
 /** Largest JSON body a route with a schema accepts (raw-body routes set their own). */
 export const JSON_BODY_LIMIT = 256 * 1024;
@@ -34,6 +35,11 @@ export interface ApiOptions {
   port?: number;
   /** Failures that became a 500. */
   onError?: (error: Error) => void;
+  /**
+   * Served next to the API by the same server (the dashboard). Their routes need the admin
+   * token too, unless they declare `config: { public: true }` (pages that carry no data).
+   */
+  extensions?: ((app: FastifyInstance) => Promise<void>)[];
 }
 
 export interface Api {
@@ -106,6 +112,7 @@ export async function startApi(options: ApiOptions): Promise<Api> {
 
   app.addHook('onRequest', async (request) => {
     if (request.method === 'GET' && request.url === '/openapi.json') return;
+    if ((request.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
     const header = request.headers.authorization ?? '';
     const token = /^Bearer (\S+)$/.exec(header)?.[1];
     if (token === undefined || !(await options.adminToken.verify(token))) {
@@ -156,6 +163,8 @@ export async function startApi(options: ApiOptions): Promise<Api> {
       addRoute(scope, route, options.services);
     });
   }
+
+  for (const extend of options.extensions ?? []) await extend(app);
 
   await app.listen({ host, port: options.port ?? 8080 });
   const { port } = app.server.address() as { port: number };

@@ -1,0 +1,90 @@
+/** The page's calls to the cloud's HTTP API, with the admin token; a refusal throws its message. */
+
+export interface Thing {
+  thingName: string;
+  thingTypeName?: string;
+  attributes: Record<string, string>;
+  version: number;
+}
+
+export interface Connectivity {
+  thingName?: string;
+  connected: boolean;
+  timestamp?: number;
+  disconnectReason?: string;
+}
+
+type State = Record<string, unknown>;
+
+/** The shadow as GET /things/{thing}/shadow answers it. */
+export interface Shadow {
+  state: { desired?: State; reported?: State; delta?: State };
+  version: number;
+  timestamp: number;
+}
+
+/** A shadow's current document, as the live feed sends it. */
+export interface ShadowDocumentMessage {
+  state: { desired?: State; reported?: State };
+  version: number;
+}
+
+export interface TelemetryEntry {
+  ts: number;
+  m: Record<string, number | string | boolean>;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Api {
+  constructor(private readonly token: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const answer = text === '' ? undefined : (JSON.parse(text) as unknown);
+    if (!response.ok) {
+      const refusal = answer as { message?: string } | undefined;
+      throw new ApiError(response.status, refusal?.message ?? `${method} ${path}: HTTP ${response.status}`);
+    }
+    return answer as T;
+  }
+
+  /** Every thing, in name order (pages of 250: the next page starts after the last name). */
+  async things(): Promise<Thing[]> {
+    const things: Thing[] = [];
+    for (;;) {
+      const after = things.length > 0 ? `&after=${encodeURIComponent(things[things.length - 1]!.thingName)}` : '';
+      const page = await this.call<{ things: Thing[] }>('GET', `/things?limit=250${after}`);
+      things.push(...page.things);
+      if (page.things.length < 250) return things;
+    }
+  }
+
+  connectivity = (thing: string) => this.call<Connectivity>('GET', `/things/${encodeURIComponent(thing)}/connectivity`);
+
+  /** The classic shadow, or undefined when the thing has none yet. */
+  async shadow(thing: string): Promise<Shadow | undefined> {
+    try {
+      return await this.call<Shadow>('GET', `/things/${encodeURIComponent(thing)}/shadow`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404 && /shadow/i.test(error.message)) return undefined;
+      throw error;
+    }
+  }
+
+  updateDesired = (thing: string, desired: Record<string, unknown>) => this.call<unknown>('POST', `/things/${encodeURIComponent(thing)}/shadow`, { state: { desired } });
+
+  telemetry = async (thing: string) => (await this.call<{ entries: TelemetryEntry[] }>('GET', `/things/${encodeURIComponent(thing)}/telemetry?limit=1000`)).entries;
+}
