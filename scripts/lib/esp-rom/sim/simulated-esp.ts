@@ -153,13 +153,13 @@ export class SimulatedEsp {
     const result = await this.rom.handle(request);
     if (has('lose-reply')) result.replies = [];
     const delay = has('slow-reply')?.delayMs ?? 0;
-    for (let i = 0; i < result.replies.length; i++) {
-      let reply = result.replies[i];
-      if (i === 0 && has('corrupt-reply')) reply = corruptFirstDataByte(reply);
-      let frame = slipEncode(reply);
-      if (i === 0 && has('drop-reply-byte')) frame = dropMiddleByte(frame);
-      void this.tx.send(frame, (b) => this.port.write(b), i === 0 ? delay : 0);
-    }
+    // Repeated replies (SYNC, an unsupported command) leave back to back, as one burst.
+    const frames = result.replies.map((reply, i) => {
+      const packet = i === 0 && has('corrupt-reply') ? corruptFirstDataByte(reply) : reply;
+      const frame = slipEncode(packet);
+      return i === 0 && has('drop-reply-byte') ? dropMiddleByte(frame) : frame;
+    });
+    if (frames.length > 0) void this.tx.send(Buffer.concat(frames), (b) => this.port.write(b), delay);
     if (result.newBaudRate !== undefined) {
       const rate = result.newBaudRate;
       // The ROM replies at the old rate and switches once the reply is out.
