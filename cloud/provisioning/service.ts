@@ -114,6 +114,33 @@ export class ProvisioningService {
     });
   }
 
+  /**
+   * A claim certificate for `templateName` (an admin's step, not AWS's MQTT API): ACTIVE, with
+   * the policy `<template>-claim` that allows any client id to connect and use only the
+   * provisioning topics of this template. Devices are built with it, and trade it for their own.
+   */
+  async createClaimCertificate(templateName: string): Promise<{ certificateId: string; certificatePem: string; privateKeyPem: string; policyName: string }> {
+    await this.templates.get(templateName);
+    const made = await this.ca.createKeysAndCertificate(`${templateName} claim`);
+    const policyName = `${templateName}-claim`;
+    const topics = ['$aws/certificates/create/*', '$aws/certificates/create-from-csr/*', `$aws/provisioning-templates/${templateName}/provision/*`];
+    const document = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['iot:Connect'], Resource: ['client/*'] },
+        { Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: topics.map((t) => `topic/${t}`) },
+        { Effect: 'Allow', Action: ['iot:Subscribe'], Resource: topics.map((t) => `topicfilter/${t}`) },
+      ],
+    };
+    const certificate = await this.db.transaction(async (tx) => {
+      if ((await this.policies.get(policyName, tx).catch(() => undefined)) === undefined) await this.policies.create(policyName, document, tx);
+      const registered = await this.registry.principals.registerCertificate(made.certificatePem, 'ACTIVE', tx);
+      await this.policies.attach(policyName, registered.certificateId, tx);
+      return registered;
+    });
+    return { certificateId: certificate.certificateId, certificatePem: made.certificatePem, privateKeyPem: made.privateKeyPem, policyName };
+  }
+
   /** The template's resources, inside the caller's transaction. */
   private async apply(tx: Queryable, plan: Plan, templateName: string, certificateId: string): Promise<void> {
     const { things, groups, principals } = this.registry;

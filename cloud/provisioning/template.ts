@@ -136,18 +136,26 @@ function evaluate(node: unknown, parameters: Record<string, string>, body: Templ
   }
 }
 
-/** Every function name and parameter reference in a value, for the checks at creation. */
+const isFunction = (node: object) => {
+  const keys = Object.keys(node);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::'));
+};
+
+/** Every function name and parameter reference inside properties, lists and maps of values. */
 function* uses(node: unknown): Generator<{ fn: string; ref?: string }> {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
     for (const item of node) yield* uses(item);
     return;
   }
-  for (const [fn, args] of Object.entries(node)) {
-    yield { fn, ...(fn === 'Ref' && typeof args === 'string' && { ref: args }) };
-    if (fn === 'Fn::Sub' && typeof args === 'string') for (const [, ref] of args.matchAll(/\$\{([^}]+)\}/g)) yield { fn: 'Ref', ref: ref! };
-    yield* uses(args);
+  if (!isFunction(node)) {
+    for (const value of Object.values(node)) yield* uses(value);
+    return;
   }
+  const [[fn, args]] = Object.entries(node) as [[string, unknown]];
+  yield { fn, ...(fn === 'Ref' && typeof args === 'string' && { ref: args }) };
+  if (fn === 'Fn::Sub' && typeof args === 'string') for (const [, ref] of args.matchAll(/\$\{([^}]+)\}/g)) yield { fn: 'Ref', ref: ref! };
+  yield* uses(args);
 }
 
 /** Problems of a parsed template that the schema cannot see, as `path: message` lines. */
