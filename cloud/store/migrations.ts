@@ -83,6 +83,16 @@ export const migrations: readonly Migration[] = [
         expires_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 5,
+    name: 'topic rules',
+    // actions and error_action are JSON text, as the API takes them (cloud/rules/rule.ts).
+    statements: [
+      `CREATE TABLE topic_rules (
+        name TEXT PRIMARY KEY, sql TEXT NOT NULL, description TEXT, actions TEXT NOT NULL, error_action TEXT,
+        enabled INTEGER NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 const serial = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;
