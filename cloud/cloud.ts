@@ -73,7 +73,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     telemetry.bind(broker.bus, onError);
     if (options.httpPort !== null) {
       api = await startApi({
-        services: { db, registry, policies, ca, shadows, bus: broker.bus, telemetry },
+        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, telemetry },
         adminToken,
         extensions: [dashboard({ bus: broker.bus, registry, telemetry, adminToken, onError })],
         ...(options.host !== undefined && { host: options.host }),

@@ -287,6 +287,24 @@ describe('HTTP API', () => {
     expect((await call('GET', '/things/lamp/shadow')).body.version).toBe(1); // the refused updates wrote nothing
   });
 
+  it('manages provisioning templates and makes claim certificates', async () => {
+    const { call, cloud } = await api();
+    const body = { Parameters: { Serial: { Type: 'String' } }, Resources: { thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { 'Fn::Sub': 'lamp-${Serial}' } } } } };
+    expect(await call('POST', '/provisioning-templates', { templateName: 'Lamps', templateBody: JSON.stringify(body) })).toMatchObject({ status: 201, body: { templateName: 'Lamps', enabled: false, templateBody: body } });
+    expect(await call('POST', '/provisioning-templates', { templateName: 'Bad', templateBody: { Resources: { thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'Nope' } } } } } })).toMatchObject({
+      status: 400, body: { message: 'templateBody: Resources.thing: Ref to undeclared parameter Nope' },
+    });
+    expect(await call('POST', '/provisioning-templates', { templateName: 'bad name!', templateBody: body })).toMatchObject({ status: 400, body: { issues: [{ path: 'body.templateName' }] } });
+    expect((await call('PATCH', '/provisioning-templates/Lamps', { enabled: true })).body.enabled).toBe(true);
+    const claim = await call('POST', '/provisioning-templates/Lamps/claim-certificate');
+    expect(claim).toMatchObject({ status: 201, body: { policyName: 'Lamps-claim', keyPair: { PrivateKey: expect.stringMatching(/PRIVATE KEY/) } } });
+    expect((await call('GET', '/policies/Lamps-claim/targets')).body).toEqual({ targets: [claim.body.certificateId] });
+    expect(await call('POST', '/provisioning-templates/Nope/claim-certificate')).toMatchObject({ status: 404 });
+    expect((await call('GET', '/provisioning-templates')).body.templates.map((t: { templateName: string }) => t.templateName)).toEqual(['Lamps']);
+    expect((await call('DELETE', '/provisioning-templates/Lamps')).status).toBe(204);
+    expect(await cloud.templates.list()).toEqual([]);
+  });
+
   it('reports connectivity of a thing', async () => {
     const { call, cloud } = await api();
     await call('POST', '/things', { thingName: 'lamp' });

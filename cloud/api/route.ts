@@ -8,6 +8,8 @@ import type { z } from 'zod';
 import type { MessageBus } from '../bus.js';
 import type { CertificateAuthority } from '../identity/ca.js';
 import type { Policies } from '../policy/policies.js';
+import type { ProvisioningService } from '../provisioning/service.js';
+import type { ProvisioningTemplates } from '../provisioning/templates.js';
 import type { Registry } from '../registry/registry.js';
 import type { ShadowService } from '../shadow/service.js';
 import type { TelemetryStore } from '../telemetry/store.js';
@@ -20,6 +22,8 @@ export interface ApiServices {
   policies: Policies;
   ca: CertificateAuthority;
   shadows: ShadowService;
+  templates: ProvisioningTemplates;
+  provisioning: ProvisioningService;
   /** Where shadow changes made over HTTP are published, as AWS does, so devices see them. */
   bus: MessageBus;
   telemetry: TelemetryStore;

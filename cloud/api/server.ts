@@ -16,12 +16,13 @@ import { openApiDocument } from './openapi.js';
 import { Reply, successStatus, type ApiServices, type Route } from './route.js';
 import { policyRoutes } from './routes/policies.js';
 import { principalRoutes } from './routes/principals.js';
+import { provisioningRoutes } from './routes/provisioning.js';
 import { shadowRoutes } from './routes/shadows.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { thingRoutes } from './routes/things.js';
 import type { ApiError } from './schemas.js';
 
-export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes];
+export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes, ...provisioningRoutes];
 
 /** Largest JSON body a route with a schema accepts (raw-body routes set their own). */
 export const JSON_BODY_LIMIT = 256 * 1024;
