@@ -3,9 +3,10 @@
  * exports. The build resolves `mote/hal` to the port of its target instead (package.json
  * `exports`: `espruino`, `moddable`, otherwise `sim`).
  */
-import type { DigitalClass, EngineTimer, I2CClass, ResetReason, SerialClass, StorageClass, TCPClass, WallClock, WiFiClass } from './contract/index.js';
+import type { AppSlotsClass, DigitalClass, EngineTimer, I2CClass, ResetReason, SerialClass, StorageClass, TCPClass, WallClock, WiFiClass } from './contract/index.js';
 
 export type {
+  AppSlotsOptions,
   DigitalEdge,
   DigitalMode,
   DigitalOptions,
@@ -22,6 +23,9 @@ export type {
   WiFiReason,
   WiFiStatus,
 } from './contract/index.js';
+export declare const AppSlots: AppSlotsClass;
+export type AppSlots = InstanceType<AppSlotsClass>;
+export type { SlotState } from './contract/index.js';
 export declare const Digital: DigitalClass;
 export type Digital = InstanceType<DigitalClass>;
 export declare const I2C: I2CClass;

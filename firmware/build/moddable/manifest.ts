@@ -42,13 +42,15 @@ export const DEFAULT_INCLUDE = ['$(MODDABLE)/examples/manifest_base.json'];
 /**
  * The Moddable SDK manifest that provides each engine module an app may import, beyond
  * manifest_base's (`timer`, `time`, ...): the ECMA-419 IO classes, the network stack (Wi-Fi, net,
- * sockets: manifest_net), TLS sockets, preferences.
+ * sockets: manifest_net), TLS sockets, preferences, ESP32 OTA and flash partitions.
  */
 const ENGINE_MANIFESTS: { test: RegExp; include: string }[] = [
   { test: /^embedded:io\//, include: '$(MODDABLE)/modules/io/manifest.json' },
   { test: /^(wifi|net|socket)$/, include: '$(MODDABLE)/examples/manifest_net.json' },
   { test: /^securesocket$/, include: '$(MODDABLE)/modules/crypt/tls.json' },
   { test: /^preference$/, include: '$(MODDABLE)/modules/files/preference/manifest.json' },
+  { test: /^ota$/, include: '$(MODDABLE)/build/devices/esp32/modules/ota/manifest.json' },
+  { test: /^flash$/, include: '$(MODDABLE)/modules/files/flash/manifest.json' },
 ];
 
 /** DEFAULT_INCLUDE plus the manifests providing the engine modules `externals` names, in that order, once each. */

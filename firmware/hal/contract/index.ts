@@ -4,6 +4,7 @@
  * (package.json `exports` conditions), and nothing outside a port imports it.
  */
 import type { EngineTimer } from '../../kernel/clock.js';
+import type { AppSlotsClass } from './app-slots.js';
 import type { DigitalClass } from './digital.js';
 import type { I2CClass } from './i2c.js';
 import type { SerialClass } from './serial.js';
@@ -12,6 +13,7 @@ import type { ResetReason, WallClock } from './system.js';
 import type { TCPClass } from './tcp.js';
 import type { WiFiClass } from './wifi.js';
 
+export type { AppSlots, AppSlotsClass, AppSlotsOptions, SlotState } from './app-slots.js';
 export type { Digital, DigitalClass, DigitalEdge, DigitalMode, DigitalOptions } from './digital.js';
 export { DigitalModes } from './digital.js';
 export type { I2C, I2CClass, I2COptions } from './i2c.js';
@@ -26,6 +28,8 @@ export type { EngineTimer } from '../../kernel/clock.js';
 
 /** One engine port. */
 export interface HalPort {
+  /** The application slots OTA writes (see app-slots.ts). */
+  AppSlots: AppSlotsClass;
   Digital: DigitalClass;
   I2C: I2CClass;
   Serial: SerialClass;

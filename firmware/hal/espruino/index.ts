@@ -12,6 +12,7 @@ import { checkCount, checkDigitalOptions, checkI2COptions, checkOpen, isOutput, 
 
 import { clockJumps } from './system.js';
 
+export { AppSlots } from './app-slots.js';
 export { Serial } from './serial.js';
 export { Storage } from './storage.js';
 export { clock, resetReason, restart } from './system.js';

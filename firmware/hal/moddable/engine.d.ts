@@ -91,3 +91,28 @@ declare module 'securesocket' {
     constructor(options: { host: string; port: number; secure: { serverName?: string } });
   }
 }
+declare module 'ota' {
+  /**
+   * Moddable's ESP32 `ota` (build/devices/esp32/modules/ota): the constructor is esp_ota_begin on
+   * the next update partition (erasing `byteLength` bytes, or the whole partition), write() is
+   * esp_ota_write (sequential), cancel() ends without changing the boot partition, complete() is
+   * esp_ota_end (which validates the image) and esp_ota_set_boot_partition.
+   */
+  export default class OTA {
+    constructor(options?: { byteLength?: number });
+    write(bytes: ArrayBuffer): void;
+    cancel(): void;
+    complete(): void;
+  }
+}
+declare module 'flash' {
+  /** Moddable's `flash` (modules/files/flash): a partition by name; on ESP32 'running' and 'nextota' are the OTA slots. */
+  export default class Flash {
+    constructor(partition: string);
+    erase(sector: number): void;
+    read(offset: number, byteLength: number): ArrayBuffer;
+    write(offset: number, byteLength: number, buffer: ArrayBuffer): void;
+    readonly byteLength: number;
+    readonly blockSize: number;
+  }
+}

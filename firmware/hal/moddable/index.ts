@@ -12,6 +12,7 @@ import { DigitalConstants, type Digital as DigitalContract, type DigitalOptions 
 import type { I2C as I2CContract, I2COptions } from '../contract/i2c.js';
 import { checkCount, checkDigitalOptions, checkI2COptions, checkOpen, toBytes } from '../validate.js';
 
+export { AppSlots } from './app-slots.js';
 export { Serial } from './serial.js';
 export { Storage } from './storage.js';
 export { clock, resetReason, restart } from './system.js';

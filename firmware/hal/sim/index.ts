@@ -14,6 +14,7 @@ import { SimWiFi } from './wifi.js';
 
 export { SimDigital as Digital, SimI2C as I2C, SimSerial as Serial, SimStorage as Storage, SimWiFi as WiFi };
 export { clock, resetReason, restart } from './system.js';
+export { AppSlots, SimAppSlots } from './app-slots.js';
 export { createDevice, currentDevice, type DeviceOptions, type SimDevice, type SimFlash } from './device.js';
 export type { AccessPointSpec, BoardSpec, PinChange, Stimulus, Tmp102Spec, UartChunk, UartSpec } from './board.js';
 

@@ -2,7 +2,7 @@
  * runModdableOnXS: runs a Moddable build (mote build --target moddable: ES modules and
  * manifest.json) on the real XS engine, as a simulated device: the engine modules the app imports
  * (`embedded:io/digital`, `embedded:io/i2c`, `embedded:io/serial`, `timer`, `time`, `wifi`,
- * `net`, `preference`; `socket` refuses: no network yet) come from device/guest.ts over a
+ * `net`, `preference`, `ota`, `flash`; `socket` refuses: no network yet) come from device/guest.ts over a
  * VirtualBoard, time is simulated, and the run reports the console lines, the output pins'
  * level changes and what the UARTs sent. The app's modules are loaded by XS's own module loader, by the names the
  * manifest gives them. Host-side code.
@@ -20,6 +20,8 @@ export interface DeviceRunOptions extends XsRunOptions {
   board?: BoardSpec;
   /** Simulated time to run for, in ms. Default 5000. */
   untilMs?: number;
+  /** The device's flash at start (a previous run's `flash`, to boot again from it): name → binary string. */
+  flash?: Record<string, string>;
 }
 
 export interface DeviceRunResult {
@@ -27,6 +29,8 @@ export interface DeviceRunResult {
   pins: PinChange[];
   /** What the app wrote to its UARTs, with the times. */
   uart: UartChunk[];
+  /** The device's flash at the end (preferences as `domain.key`, the app partitions as `esp32:*`): name → binary string. */
+  flash: Record<string, string>;
 }
 
 export const DEVICE = 'mote:sim-device';
@@ -43,6 +47,8 @@ export const ENGINE_MODULES: Record<string, string> = {
   preference: `export { Preference as default } from '${DEVICE}';`,
   socket: `export { Socket } from '${DEVICE}';`,
   securesocket: `export { Socket as default } from '${DEVICE}';`,
+  ota: `export { OTA as default } from '${DEVICE}';`,
+  flash: `export { Flash as default } from '${DEVICE}';`,
 };
 
 const guestBundles = new Map<string, Promise<string>>();
@@ -86,12 +92,12 @@ export async function buildModules(outDir: string): Promise<Record<string, strin
 }
 
 export async function runModdableOnXS(outDir: string, opts: DeviceRunOptions = {}): Promise<DeviceRunResult> {
-  const { board = {}, untilMs = 5000, ...xs } = opts;
+  const { board = {}, untilMs = 5000, flash = {}, ...xs } = opts;
   const modules = {
     ...(await buildModules(outDir)),
     ...ENGINE_MODULES,
     [DEVICE]: await guestBundle('guest.ts'),
-    'mote:setup': `import { setup } from '${DEVICE}'; setup(${JSON.stringify(board)});`,
+    'mote:setup': `import { setup } from '${DEVICE}'; setup(${JSON.stringify(board)}, ${JSON.stringify(flash)});`,
     'mote:launch': `import 'mote:setup'; import 'main'; import { finish } from '${DEVICE}'; finish(${JSON.stringify(untilMs)});`,
   };
   const { result } = await runModulesOnXS(modules, 'mote:launch', xs);

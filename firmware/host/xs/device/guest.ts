@@ -1,8 +1,9 @@
 /**
  * The simulated Moddable device, inside XS: the modules a Moddable app imports from the engine
  * (`embedded:io/digital`, `embedded:io/i2c`, `embedded:io/serial`, `timer`, `time`, `wifi`,
- * `net`, `preference`, the `trace` global, Date.now as the wall clock) over the sim port's
- * VirtualBoard and VirtualTime. runModdableOnXS (../device.ts) bundles this file as one
+ * `net`, `preference`, `ota` and `flash` (ota.ts), the `trace` global, Date.now as the wall clock)
+ * over the sim port's VirtualBoard and VirtualTime; the device's flash comes in and goes back out
+ * as binary strings (name → one character per byte), so a run can boot from the last one's. runModdableOnXS (../device.ts) bundles this file as one
  * module and maps each engine module name onto its exports.
  */
 import { createDevice, type SimDevice } from '../../../hal/sim/device.js';
@@ -11,6 +12,9 @@ import { SimDigital } from '../../../hal/sim/digital.js';
 import { SimI2C } from '../../../hal/sim/i2c.js';
 import { SimSerial } from '../../../hal/sim/serial.js';
 import { SimStorage } from '../../../hal/sim/storage.js';
+import { bootPartitions } from './ota.js';
+
+export { Flash, OTA } from './ota.js';
 
 declare function hostResult(value: unknown): void;
 
@@ -120,8 +124,11 @@ export class Socket {
 }
 
 /** Makes the device before the app's modules run; `trace` collects whole lines. */
-export function setup(spec: BoardSpec): void {
-  device = createDevice(spec);
+export function setup(spec: BoardSpec, flash: { [name: string]: string } = {}): void {
+  const stored: { [name: string]: Uint8Array } = {};
+  for (const name in flash) stored[name] = Uint8Array.from(flash[name]!, (c) => c.charCodeAt(0) & 255);
+  device = createDevice(spec, stored);
+  bootPartitions();
   address = undefined;
   // Date is the wall clock: simulated time plus what Time.set moved it by.
   Date.now = () => now() + (device ? device.clockOffset : 0);
@@ -137,5 +144,12 @@ export function setup(spec: BoardSpec): void {
 export function finish(untilMs: number): void {
   device!.time.runUntil(untilMs);
   if (partial) device!.output.push(partial);
-  hostResult({ output: device!.output, pins: device!.board.changes, uart: device!.board.uart.sent });
+  const flash: { [name: string]: string } = {};
+  for (const name in device!.flash) {
+    const bytes = device!.flash[name]!;
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 256) text += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 256)));
+    flash[name] = text;
+  }
+  hostResult({ output: device!.output, pins: device!.board.changes, uart: device!.board.uart.sent, flash });
 }
