@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { packageFile } from '../scripts/lib/paths.js';
-import { BoardError, boardById, detectPorts, flashBytes, loadBoards, parseBoard } from './index.js';
+import { BoardError, boardById, boardFor, detectPorts, flashBytes, loadBoards, parseBoard } from './index.js';
 
 const devkitc = JSON.parse(readFileSync(packageFile('boards/esp32-devkitc.json'), 'utf8')) as Record<string, any>;
 
@@ -84,5 +84,14 @@ describe('boards', () => {
       { path: '/dev/ttyUSB1', usb: '1a86:7523', bridge: 'CH340', boards: [] },
       { path: '/dev/ttyS0', boards: [] },
     ]);
+  });
+
+  it('names the board once the chip behind a bridge is known, when only one board fits', () => {
+    const boards = loadBoards();
+    expect(boardFor(boards, '10c4:ea60', 'esp32c3')?.id).toBe('esp32-c3-devkitm-1');
+    expect(boardFor(boards, '303a:1001', 'esp32s3')?.id).toBe('esp32-s3-devkitc-1');
+    expect(boardFor(boards, '303a:1001', 'esp32')).toBeUndefined();
+    expect(boardFor(boards, '1a86:7523', 'esp32')).toBeUndefined();
+    expect(boardFor(boards, undefined, 'esp32')).toBeUndefined();
   });
 });

@@ -51,3 +51,10 @@ export function detectPorts(ports: readonly PortInfo[], boards: readonly Board[]
     return detected;
   });
 }
+
+/** The board behind a port once its chip is known: the one board sold with this bridge and chip, if exactly one. */
+export function boardFor(boards: readonly Board[], usb: string | undefined, chip: string): Board | undefined {
+  if (usb === undefined) return undefined;
+  const matches = boards.filter((b) => b.usb.includes(usb) && b.chip === chip);
+  return matches.length === 1 ? matches[0] : undefined;
+}

@@ -7,7 +7,7 @@ import { type Board, boardSchema } from './schema.js';
 
 export type { Board } from './schema.js';
 export { flashBytes } from './schema.js';
-export { detectPorts, usbBridges, type DetectedPort, type PortInfo } from './detect.js';
+export { boardFor, detectPorts, usbBridges, type DetectedPort, type PortInfo } from './detect.js';
 
 export class BoardError extends Error {
   constructor(message: string) {

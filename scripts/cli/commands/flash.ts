@@ -230,6 +230,11 @@ async function withSession<T>(io: CliIO, options: SessionCliOptions, board: Boar
         ...(board ? { expectChip: chipById(board.chip), boardName: board.id } : {}),
         onProgress: progressPrinter(io, process.stderr.isTTY === true && !options.json),
       });
+      if (board === undefined) {
+        const { boardFor, loadBoards } = await import('../../../boards/index.js');
+        const detected = boardFor(loadBoards(), port.usb, session.chip.id);
+        if (detected) io.err(`board: ${detected.id} (the only board with this USB bridge and an ${session.chip.name}; pass --board to check images against it)\n`);
+      }
       try {
         return await work(session, transport);
       } finally {
