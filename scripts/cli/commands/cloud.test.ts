@@ -3,7 +3,7 @@
 // TLS; the HTTP API answers with the
 // admin token printed at first start, and admin-token replaces it; SIGINT stops it cleanly.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -76,6 +76,23 @@ describe('mote cloud', () => {
     const again = spawnSync(process.execPath, [bin, 'cloud', 'add-device', 'lamp', '--data-dir', dataDir], { encoding: 'utf8' });
     expect(again.stdout).toMatch(/^existing thing lamp; device token \(shown once\):\ntok-[0-9a-f]{16}\.\S+\n/);
   }, 30_000);
+
+  it('sets up fleet provisioning: a template from a file and a claim certificate', () => {
+    const file = path.join(dataDir, 'lamps.json');
+    writeFileSync(file, JSON.stringify({ Parameters: { Serial: { Type: 'String' } }, Resources: { thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'Serial' } } } } }));
+    const added = spawnSync(process.execPath, [bin, 'cloud', 'add-template', 'Lamps', file, '--enable', '--data-dir', dataDir], { encoding: 'utf8' });
+    expect(added.stdout).toBe('provisioning template Lamps created, enabled\n');
+    const claimDir = path.join(dataDir, 'claim');
+    const claim = spawnSync(process.execPath, [bin, 'cloud', 'claim-certificate', 'Lamps', '--cert', claimDir, '--data-dir', dataDir, '--json'], { encoding: 'utf8' });
+    expect(claim.status).toBe(0);
+    expect(JSON.parse(claim.stdout)).toMatchObject({ policyName: 'Lamps-claim', files: { certificate: path.join(claimDir, 'Lamps-claim.cert.pem'), privateKey: path.join(claimDir, 'Lamps-claim.private.key') } });
+    expect(readFileSync(path.join(claimDir, 'ca.pem'), 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
+
+    writeFileSync(file, '{"Resources": {}}');
+    const bad = spawnSync(process.execPath, [bin, 'cloud', 'add-template', 'Empty', file, '--data-dir', dataDir], { encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe('mote: templateBody: Resources: a template needs an AWS::IoT::Thing\n');
+  });
 
   it('reports a bad port as a usage error', () => {
     const child = spawnSync(process.execPath, [bin, 'cloud', '--mqtt-port', 'x', '--data-dir', dataDir], { encoding: 'utf8' });

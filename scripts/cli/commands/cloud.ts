@@ -4,7 +4,8 @@
  * until SIGINT or SIGTERM; the first start prints the API's admin token, once.
  * `mote cloud add-device <thing> [--cert dir [--csr file]]` registers a thing (if new) and issues a
  * device token or a certificate;
- * `mote cloud admin-token` replaces the API's admin token.
+ * `mote cloud add-template <name> <file> [--enable]` and `mote cloud claim-certificate <template> --cert dir`
+ * set up fleet provisioning; `mote cloud admin-token` replaces the API's admin token.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -152,6 +153,29 @@ function writeCertificateFiles(dir: string, thingName: string, certificatePem: s
   return files;
 }
 
+async function addTemplate(name: string, file: string, flags: StoreFlags & { enable?: boolean; description?: string; json?: boolean }, io: CliIO): Promise<void> {
+  const templateBody = readText(file, '<file>');
+  const { ProvisioningTemplates } = await import('../../../cloud/provisioning/templates.js');
+  const template = await withStore(flags, (db) =>
+    new ProvisioningTemplates(db).create({ templateName: name, templateBody, enabled: flags.enable === true, ...(flags.description !== undefined && { description: flags.description }) }),
+  );
+  printResult(io, flags, template, (t) => `provisioning template ${t.templateName} created, ${t.enabled ? 'enabled' : 'disabled (--enable, or PATCH enabled over the API)'}`);
+}
+
+async function claimCertificate(template: string, flags: StoreFlags & { cert: string; json?: boolean }, io: CliIO): Promise<void> {
+  const { Registry } = await import('../../../cloud/registry/registry.js');
+  const { Policies } = await import('../../../cloud/policy/policies.js');
+  const { CertificateAuthority } = await import('../../../cloud/identity/ca.js');
+  const { ProvisioningTemplates } = await import('../../../cloud/provisioning/templates.js');
+  const { ProvisioningService } = await import('../../../cloud/provisioning/service.js');
+  const result = await withStore(flags, async (db) => {
+    const ca = await CertificateAuthority.open(db);
+    const claim = await new ProvisioningService(db, new Registry(db), new Policies(db), ca, new ProvisioningTemplates(db)).createClaimCertificate(template);
+    return { certificateId: claim.certificateId, policyName: claim.policyName, files: writeCertificateFiles(flags.cert, `${template}-claim`, claim.certificatePem, claim.privateKeyPem, ca.certificatePem) };
+  });
+  printResult(io, flags, result, (r) => [`claim certificate ${r.certificateId} for template ${template} (policy ${r.policyName})`, ...Object.values(r.files).map((f) => `  wrote ${f}`)].join('\n'));
+}
+
 async function rotateAdminToken(flags: StoreFlags & { json?: boolean }, io: CliIO): Promise<void> {
   const { AdminToken } = await import('../../../cloud/api/admin-token.js');
   const adminToken = await withStore(flags, (db) => new AdminToken(db).rotate());
@@ -174,6 +198,15 @@ export const cloudCommand: CommandModule = {
         .option('--cert <dir>', "issue an X.509 client certificate from the cloud's CA instead, writing <thing>.cert.pem, <thing>.private.key and ca.pem here")
         .option('--csr <file>', 'with --cert: sign this PKCS#10 request (the device keeps its key) instead of making a key'),
     ).action((thing: string, flags: AddDeviceFlags) => addDevice(thing, flags, io));
+    addJsonOption(
+      storeOptions(cloud.command('add-template').description('create a fleet provisioning template from a JSON file (AWS template form)').argument('<name>', 'template name').argument('<file>', 'template body (JSON)'))
+        .option('--enable', 'enable it now (templates are created disabled, as AWS)')
+        .option('--description <text>', 'description'),
+    ).action((name: string, file: string, flags: StoreFlags & { enable?: boolean; description?: string; json?: boolean }) => addTemplate(name, file, flags, io));
+    addJsonOption(
+      storeOptions(cloud.command('claim-certificate').description("issue a claim certificate for a template: devices built with it provision themselves").argument('<template>', 'template name'))
+        .requiredOption('--cert <dir>', 'write <template>-claim.cert.pem, <template>-claim.private.key and ca.pem here'),
+    ).action((template: string, flags: StoreFlags & { cert: string; json?: boolean }) => claimCertificate(template, flags, io));
     addJsonOption(storeOptions(cloud.command('admin-token').description("replace the HTTP API's admin token and print the new one"))).action(
       (flags: StoreFlags & { json?: boolean }) => rotateAdminToken(flags, io),
     );
