@@ -4,6 +4,7 @@ import { boardsCommand } from './boards.js';
 import { buildCommand } from './build.js';
 import { cloudCommand } from './cloud.js';
 import { decodeCommand } from './decode.js';
+import { devCommand } from './dev.js';
 import { flashCommand } from './flash.js';
 import { imageCommand } from './image.js';
 import { kernelCommand } from './kernel.js';
@@ -13,4 +14,4 @@ import { monitorCommand } from './monitor.js';
  * Every `mote` subcommand, in the order `mote --help` lists them.
  * To add one: write scripts/cli/commands/<name>.ts exporting a CommandModule and list it here.
  */
-export const commands: readonly CommandModule[] = [buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand, cloudCommand, flashCommand, monitorCommand];
+export const commands: readonly CommandModule[] = [devCommand, buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand, cloudCommand, flashCommand, monitorCommand];
