@@ -1,6 +1,7 @@
 /**
  * The telemetry chart: one line per numeric measurement over the entries' device times (uPlot,
- * on a canvas). Strings and booleans are not plotted; the latest values table shows them.
+ * on a canvas), each on its own scale (a temperature and an uptime share no range); the axis is the
+ * first one's. Strings and booleans are not plotted; the latest values table shows them.
  */
 import uPlot from 'uplot';
 import type { TelemetryEntry } from './api.js';
@@ -50,8 +51,8 @@ export class TelemetryChart {
     this.plot = new uPlot(
       {
         width, height: 260,
-        series: [{}, ...names.map((name, i) => ({ label: name, stroke: COLOURS[i % COLOURS.length]!, width: 2, spanGaps: true }))],
-        axes: [{}, { size: 60 }],
+        series: [{}, ...names.map((name, i) => ({ label: name, scale: name, stroke: COLOURS[i % COLOURS.length]!, width: 2, spanGaps: true }))],
+        axes: [{}, { scale: names[0]!, size: 60 }],
         scales: { x: { time: true } },
       },
       data,

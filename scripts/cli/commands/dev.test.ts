@@ -1,0 +1,152 @@
+// `mote dev` end to end, from the built CLI (run `npm run build` first): the cloud, the dashboard
+// and the dev app on a live virtual board, driven in headless Chromium (Debian's `chromium`,
+// through playwright-core) as a person would: the fleet page shows the device online, a click
+// opens its page, the desired `led` is edited, the device drives its LED and the page shows the
+// reported state; a screenshot of the telemetry chart must hold the plotted line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { packageFile } from '../../lib/paths.js';
+import type { DevSession } from './dev.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+interface Dev {
+  session: DevSession;
+  /** Device console lines, as `mote dev --json` logs them. */
+  lines: string[];
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** Runs `mote dev --json` until it prints its session. */
+async function startDev(args: string[]): Promise<Dev> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'mote-dev-'));
+  cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, [packageFile('scripts/bin/mote.js'), 'dev', '--json', '--port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  cleanup.push(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    const complete = stderr.split('\n');
+    stderr = complete.pop()!;
+    for (const line of complete) {
+      const event = JSON.parse(line) as { event: string; line?: string };
+      if (event.event === 'device') lines.push(event.line!);
+    }
+  });
+  let stdout = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const session = await until(() => {
+    if (child.exitCode !== null) throw new Error(`mote dev exited with ${child.exitCode}: ${stderr}`);
+    try {
+      return JSON.parse(stdout) as DevSession;
+    } catch {
+      return undefined; // not all of it yet
+    }
+  }, 'mote dev to start', 60_000);
+  return { session, lines, child, exited };
+}
+
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function browser(): Promise<Page> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (or set MOTE_SKIP_BROWSER=1)`);
+  const profile = mkdtempSync(path.join(tmpdir(), 'mote-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1200, height: 900 },
+  });
+  cleanup.push(async () => {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
+  return context.pages()[0] ?? (await context.newPage());
+}
+
+/** Pixels of a PNG (decoded by the browser itself) close to `rgb`. */
+function countPixels(page: Page, png: Buffer, rgb: [number, number, number]): Promise<number> {
+  return page.evaluate(async ({ data, rgb }) => {
+    const image = new Image();
+    image.src = `data:image/png;base64,${data}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    const pixels = context.getImageData(0, 0, image.width, image.height).data;
+    let count = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      if (Math.abs(pixels[i]! - rgb[0]) + Math.abs(pixels[i + 1]! - rgb[1]) + Math.abs(pixels[i + 2]! - rgb[2]) < 60) count++;
+    }
+    return count;
+  }, { data: png.toString('base64'), rgb });
+}
+
+// Fails without Chromium (CI installs it: .ci/run) unless MOTE_SKIP_BROWSER=1.
+describe.skipIf(process.env.MOTE_SKIP_BROWSER === '1')('mote dev in a browser', () => {
+  it('the dashboard shows the virtual device online and its telemetry; a desired led edited in the page reaches the device, which reports it', async () => {
+    const dev = await startDev(['--target', 'espruino']);
+    expect(dev.session).toMatchObject({ thingName: 'dev-1', target: 'espruino' });
+    expect(dev.session.dashboard).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dashboard\/#token=mote-admin\./);
+    const page = await browser();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+
+    await page.goto(dev.session.dashboard);
+    await page.locator('#live', { hasText: 'live' }).waitFor();
+    expect(page.url()).not.toContain('token='); // the token leaves the address bar
+    const row = page.locator('tr[data-thing="dev-1"]');
+    await row.locator('.badge.online').waitFor({ timeout: 30_000 }); // pushed by the live feed once the device connects
+    expect(await row.textContent()).toContain('app=dev-app');
+    await row.locator('a.thing-link').click();
+
+    await page.locator('pre[data-section="reported"]', { hasText: '"led": "off"' }).waitFor();
+    const editor = page.locator('textarea[name="desired"]');
+    await editor.fill('not json');
+    await page.getByRole('button', { name: 'Update desired' }).click();
+    expect(await page.getByRole('alert').textContent()).toMatch(/^not JSON: /);
+    await editor.fill('{"led": "on"}');
+    await page.getByRole('button', { name: 'Update desired' }).click();
+
+    await until(() => dev.lines.includes('led: on'), `the device to turn its LED on (it printed: ${dev.lines.join(' | ')})`);
+    await page.locator('pre[data-section="reported"]', { hasText: '"led": "on"' }).waitFor(); // reported by the device, pushed live
+    expect(await page.locator('pre[data-section="delta"]').textContent()).toBe('—');
+
+    // A few seconds of telemetry, then the chart must show its line (the first series' colour).
+    await until(async () => Number(await page.locator('td[data-measurement="uptime"]').textContent().catch(() => '0')) >= 8, 'telemetry in the page', 40_000);
+    const temp = Number(await page.locator('td[data-measurement="temp"]').textContent());
+    expect(temp).toBeGreaterThanOrEqual(18);
+    expect(temp).toBeLessThanOrEqual(24);
+    const shot = await page.locator('#telemetry-chart').screenshot();
+    await page.screenshot({ path: path.join(tmpdir(), 'mote-dev-dashboard.png') }); // for a person to look at
+    expect(await countPixels(page, shot, [0x25, 0x63, 0xeb])).toBeGreaterThan(400);
+    expect(problems).toEqual([]);
+
+    dev.child.kill('SIGINT');
+    expect(await dev.exited).toBe(0);
+  });
+});
