@@ -13,6 +13,7 @@ import { bindProvisioning } from './provisioning/mqtt.js';
 import { ProvisioningService } from './provisioning/service.js';
 import { ProvisioningTemplates } from './provisioning/templates.js';
 import { Registry } from './registry/registry.js';
+import { RulesEngine } from './rules/engine.js';
 import { bindShadowService } from './shadow/mqtt.js';
 import { ShadowService } from './shadow/service.js';
 import type { Database } from './store/database.js';
@@ -36,6 +37,7 @@ export interface Cloud {
   templates: ProvisioningTemplates;
   provisioning: ProvisioningService;
   telemetry: TelemetryStore;
+  rules: RulesEngine;
   broker: Broker;
   api?: Api;
   adminToken: AdminToken;
@@ -71,9 +73,16 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const onError = options.onError ?? (() => undefined);
     bindShadowService(broker.bus, shadows, onError);
     telemetry.bind(broker.bus, onError);
+    const rules = await RulesEngine.start(db, broker.bus, {
+      telemetry, onError,
+      getThingShadow: async (thingName, shadowName) => {
+        const outcome = await shadows.get({ thingName, ...(shadowName !== undefined && { shadowName }) });
+        return outcome.accepted ? outcome.response : undefined;
+      },
+    });
     if (options.httpPort !== null) {
       api = await startApi({
-        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, telemetry },
+        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, telemetry, rules },
         adminToken,
         extensions: [dashboard({ bus: broker.bus, registry, telemetry, adminToken, onError })],
         ...(options.host !== undefined && { host: options.host }),
@@ -83,12 +92,13 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     }
     const started = broker;
     return {
-      db, registry, policies, ca, shadows, templates, provisioning, telemetry, broker, adminToken,
+      db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, broker, adminToken,
       ...(api && { api }),
       ...(newAdminToken !== undefined && { newAdminToken }),
       async close() {
         await api?.close();
         await started.close();
+        await rules.idle();
         await db.close();
       },
     };

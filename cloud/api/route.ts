@@ -11,6 +11,7 @@ import type { Policies } from '../policy/policies.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import type { ProvisioningTemplates } from '../provisioning/templates.js';
 import type { Registry } from '../registry/registry.js';
+import type { RulesEngine } from '../rules/engine.js';
 import type { ShadowService } from '../shadow/service.js';
 import type { TelemetryStore } from '../telemetry/store.js';
 import type { Database } from '../store/database.js';
@@ -27,6 +28,7 @@ export interface ApiServices {
   /** Where shadow changes made over HTTP are published, as AWS does, so devices see them. */
   bus: MessageBus;
   telemetry: TelemetryStore;
+  rules: RulesEngine;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
