@@ -18,12 +18,13 @@ import { policyRoutes } from './routes/policies.js';
 import { principalRoutes } from './routes/principals.js';
 import { provisioningRoutes } from './routes/provisioning.js';
 import { ruleRoutes } from './routes/rules.js';
+import { searchRoutes } from './routes/search.js';
 import { shadowRoutes } from './routes/shadows.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { thingRoutes } from './routes/things.js';
 import type { ApiError } from './schemas.js';
 
-export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes, ...provisioningRoutes, ...ruleRoutes];
+export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes, ...provisioningRoutes, ...ruleRoutes, ...searchRoutes];
 
 /** Largest JSON body a route with a schema accepts (raw-body routes set their own). */
 export const JSON_BODY_LIMIT = 256 * 1024;
