@@ -92,6 +92,16 @@ export function otaJobHandler(options: OtaOptions): JobHandler {
     if (!error) storage.delete(RECORD);
   };
 
+  /** Runs a slots call; what it throws (a port refusing: flash full, an image the chip rejects) comes back as a reason. */
+  const attempt = (work: () => void): string | undefined => {
+    try {
+      work();
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
   /** The job came back after a reset: finish what the record says. */
   const resume = (job: Job, record: OtaRecord) => {
     const state = slots.state();
@@ -102,13 +112,14 @@ export function otaJobHandler(options: OtaOptions): JobHandler {
     if (state !== 'trial') return job.fail({ step: 'failed', reason: `the new image did not boot (slots ${state})` }, clear);
     const selfTest = options.selfTest || ((done: (ok: boolean, reason?: string) => void) => done(true));
     selfTest((ok: boolean, reason?: string) => {
-      if (ok) {
-        slots.confirm();
+      const refused = ok ? attempt(() => slots.confirm()) : undefined;
+      if (ok && !refused) {
         save({ jobId: record.jobId, step: 'confirmed' });
         job.succeed({ step: 'confirmed' }, clear);
       } else {
-        slots.rollback();
-        const why = `self-test failed${reason ? `: ${reason}` : ''}`;
+        const notRolledBack = attempt(() => slots.rollback());
+        const cause = refused ? `confirm failed: ${refused}` : `self-test failed${reason ? `: ${reason}` : ''}`;
+        const why = notRolledBack ? `${cause}; rollback failed: ${notRolledBack}` : cause;
         save({ jobId: record.jobId, step: 'failed', reason: why });
         job.fail({ step: 'failed', reason: why }, (error) => {
           clear(error);
@@ -134,8 +145,8 @@ export function otaJobHandler(options: OtaOptions): JobHandler {
       return job.fail({ step: 'failed', reason: (error as Error).message });
     }
     const abandon = (reason: string) => {
-      slots.rollback();
-      job.fail({ step: 'failed', reason });
+      const notRolledBack = attempt(() => slots.rollback());
+      job.fail({ step: 'failed', reason: notRolledBack ? `${reason}; rollback failed: ${notRolledBack}` : reason });
     };
     const every = ((options.reportEveryPercent || 25) * document.size) / 100;
     let reported = 0;
@@ -150,9 +161,11 @@ export function otaJobHandler(options: OtaOptions): JobHandler {
       },
     }, (offset, bytes) => slots.write(offset, bytes), (error) => {
       if (error) return abandon(`download failed: ${error.message}`);
-      const mismatch = verify(document);
-      if (mismatch) return abandon(mismatch);
-      slots.commit();
+      let mismatch: string | undefined;
+      const unreadable = attempt(() => (mismatch = verify(document)));
+      if (unreadable || mismatch) return abandon(unreadable ? `cannot read the image back: ${unreadable}` : mismatch!);
+      const refused = attempt(() => slots.commit());
+      if (refused) return abandon(`commit failed: ${refused}`);
       save({ jobId: job.execution.jobId, step: 'rebooting' });
       job.progress({ step: 'rebooting' }, () => options.reboot());
     });

@@ -231,6 +231,19 @@ describe('OTA job', () => {
     expect(slots.running).toBe(0);
   });
 
+  it('a port that refuses to commit (the chip rejects the image) fails the job with its reason, no reboot', async () => {
+    const image = randomBytes(1500);
+    const { router, slots, execution } = world(image);
+    slots.commit = () => {
+      throw new Error('image not valid for this chip');
+    };
+    const first = boot(router, slots);
+    await until(() => execution().status === 'FAILED', 'FAILED');
+    expect(execution().statusDetails?.reason).toBe('commit failed: image not valid for this chip');
+    expect(first.state.rebooted).toBe(false);
+    expect(slots.state()).toBe('idle');
+  });
+
   it('rejects a job whose document is not an OTA document, and one too big for a slot fails', async () => {
     expect(parseOtaDocument({ operation: 'ota', stream: 's', size: 10, sha256: 'xyz' })).toBe('sha256 must be 64 hex digits');
     expect(parseOtaDocument({ operation: 'ota', size: 10, sha256: 'a'.repeat(64) })).toBe('stream must be a stream id');
