@@ -11,6 +11,8 @@ export interface Origin {
   sessionId: string;
   /** The thing the connection is attached to, if any. */
   thingName?: string;
+  /** The certificate id or device token id the connection proved (the rules engine's principal()). */
+  principal?: string;
 }
 
 export type BusHandler = (topic: string, payload: Buffer, origin: Origin | undefined) => void;

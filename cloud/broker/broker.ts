@@ -66,7 +66,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   aedes.on('publish', (packet, client: Client | null) => {
     if (packet.topic.startsWith('$SYS/')) return;
     const identity = client ? authorizer.identityOf(client) : undefined;
-    const origin = client && identity ? { clientId: client.id, sessionId: identity.sessionId, ...(identity.thing && { thingName: identity.thing.thingName }) } : undefined;
+    const origin = client && identity ? { clientId: client.id, sessionId: identity.sessionId, principal: identity.principal, ...(identity.thing && { thingName: identity.thing.thingName }) } : undefined;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     for (const { filter, handler } of subscriptions) if (topicMatches(filter, packet.topic)) handler(packet.topic, payload, origin);
   });

@@ -33,10 +33,13 @@ async function cloud() {
   return { cloud: c, errors, seen, rule };
 }
 
+const principalOf = new Map<string, string>();
+
 /** A device with a policy allowing everything (Basic Ingest topics are outside the default policy). */
 async function device(c: Cloud, thingName: string) {
   await c.registry.things.create({ thingName });
   const { token, tokenId } = await c.registry.principals.createToken(thingName);
+  principalOf.set(thingName, tokenId);
   await c.policies.create(`all_${thingName}`, { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iot:*'], Resource: ['*'] }] }).catch(() => undefined);
   await c.policies.attach(`all_${thingName}`, tokenId);
   return clients.connect(c.broker.urls.mqtt, { clientId: thingName, username: thingName, password: token });
@@ -62,14 +65,15 @@ describe('rules engine', () => {
     const { cloud: c, seen, rule } = await cloud();
     const out = seen('alerts/#');
     await rule('hot', {
-      sql: "SELECT temp, topic(2) AS room, clientid() AS device FROM 'sensors/+/temp' WHERE temp > 30",
+      sql: "SELECT temp, topic(2) AS room, clientid() AS device, principal() AS principal FROM 'sensors/+/temp' WHERE temp > 30",
       actions: [{ republish: { topic: 'alerts/${topic(2)}/${upper(level)}', qos: 1 } }],
     });
     const lamp = await device(c, 'lamp-1');
     await lamp.publishAsync('sensors/hall/temp', JSON.stringify({ temp: 35, level: 'high' }), { qos: 1 });
     await lamp.publishAsync('sensors/hall/temp', JSON.stringify({ temp: 20, level: 'low' }), { qos: 1 });
     await c.rules.idle();
-    expect(out).toEqual([{ topic: 'alerts/hall/HIGH', payload: { temp: 35, room: 'hall', device: 'lamp-1' } }]);
+    expect(out).toEqual([{ topic: 'alerts/hall/HIGH', payload: { temp: 35, room: 'hall', device: 'lamp-1', principal: principalOf.get('lamp-1') } }]);
+    expect(principalOf.get('lamp-1')).toMatch(/^tok-[0-9a-f]{16}$/);
 
     await c.rules.setEnabled('hot', false);
     await lamp.publishAsync('sensors/hall/temp', JSON.stringify({ temp: 40, level: 'x' }), { qos: 1 });

@@ -157,6 +157,7 @@ export class RulesEngine {
     const context: EvalContext = {
       topic: ruleTopic, payload, timestamp: this.now(),
       ...(origin && { clientId: origin.clientId }),
+      ...(origin?.principal !== undefined && { principal: origin.principal }),
       ...(this.options.getThingShadow && { getThingShadow: this.options.getThingShadow }),
     };
     const document = parsePayload(payload);
