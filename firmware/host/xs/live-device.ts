@@ -45,7 +45,12 @@ export class XsDevice {
   /** Starts the build in `outDir` on a fresh device. Rejects if its modules fail to load. */
   static async start(outDir: string, options: XsDeviceOptions = {}): Promise<XsDevice> {
     const device = new XsDevice(options);
-    await device.boot(outDir);
+    try {
+      await device.boot(outDir);
+    } catch (error) {
+      await device.stop(); // the worker may be up: without this it keeps the process alive
+      throw error;
+    }
     return device;
   }
 
