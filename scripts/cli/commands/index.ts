@@ -6,6 +6,7 @@ import { cloudCommand } from './cloud.js';
 import { decodeCommand } from './decode.js';
 import { devCommand } from './dev.js';
 import { flashCommand } from './flash.js';
+import { hilCommand } from './hil.js';
 import { imageCommand } from './image.js';
 import { initCommand } from './init.js';
 import { kernelCommand } from './kernel.js';
@@ -15,4 +16,4 @@ import { monitorCommand } from './monitor.js';
  * Every `mote` subcommand, in the order `mote --help` lists them.
  * To add one: write scripts/cli/commands/<name>.ts exporting a CommandModule and list it here.
  */
-export const commands: readonly CommandModule[] = [devCommand, initCommand, buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand, cloudCommand, flashCommand, monitorCommand];
+export const commands: readonly CommandModule[] = [devCommand, initCommand, buildCommand, decodeCommand, kernelCommand, benchCommand, boardsCommand, imageCommand, cloudCommand, flashCommand, monitorCommand, hilCommand];

@@ -22,8 +22,6 @@ export interface HilRunOptions {
   workDir?: string;
   /** Reruns of a suite after a link fault (default 1). */
   retries?: number;
-  /** Each test result as it is known (for progress output). */
-  onTest?: (suite: Suite, target: HilTarget, test: TestResult) => void;
   /** Each suite's result as it ends. */
   onSuite?: (result: SuiteResult) => void;
   /**
@@ -178,7 +176,6 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
     if (linkFault !== undefined) return { recorders, linkFault };
     const unfinished = recorders.filter((r) => !r.ended);
     const error = unfinished.length > 0 ? unfinished.map((r) => stalled(r, suite.timeoutMs)).join('; ') : undefined;
-    for (const r of recorders) for (const test of r.tests) options.onTest?.(suite, target, test);
     return error === undefined ? { recorders } : { recorders, error };
   } catch (error) {
     return { recorders, error: (error as Error).message };
