@@ -86,24 +86,25 @@ async function browser(): Promise<Page> {
   return context.pages()[0] ?? (await context.newPage());
 }
 
-/** Pixels of a PNG (decoded by the browser itself) close to `rgb`. */
+/** Pixels of a PNG (decoded by the browser itself) close to `rgb`. Browser code, as text: host code has no DOM types. */
 function countPixels(page: Page, png: Buffer, rgb: [number, number, number]): Promise<number> {
-  return page.evaluate(async ({ data, rgb }) => {
+  return page.evaluate(`(async () => {
     const image = new Image();
-    image.src = `data:image/png;base64,${data}`;
+    image.src = 'data:image/png;base64,${png.toString('base64')}';
     await image.decode();
     const canvas = document.createElement('canvas');
     canvas.width = image.width;
     canvas.height = image.height;
-    const context = canvas.getContext('2d')!;
+    const context = canvas.getContext('2d');
     context.drawImage(image, 0, 0);
     const pixels = context.getImageData(0, 0, image.width, image.height).data;
+    const rgb = ${JSON.stringify(rgb)};
     let count = 0;
     for (let i = 0; i < pixels.length; i += 4) {
-      if (Math.abs(pixels[i]! - rgb[0]) + Math.abs(pixels[i + 1]! - rgb[1]) + Math.abs(pixels[i + 2]! - rgb[2]) < 60) count++;
+      if (Math.abs(pixels[i] - rgb[0]) + Math.abs(pixels[i + 1] - rgb[1]) + Math.abs(pixels[i + 2] - rgb[2]) < 60) count++;
     }
     return count;
-  }, { data: png.toString('base64'), rgb });
+  })()`);
 }
 
 // Fails without Chromium (CI installs it: .ci/run) unless MOTE_SKIP_BROWSER=1.
