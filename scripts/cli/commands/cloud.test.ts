@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Mosquitto } from '../../../test/mosquitto.js';
 
 const bin = fileURLToPath(new URL('../../bin/mote.js', import.meta.url));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mote-cloud-cli-'));
@@ -93,6 +94,35 @@ describe('mote cloud', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe('mote: templateBody: Resources: a template needs an AWS::IoT::Thing\n');
   });
+
+  it('runs a worker on an external broker (Mosquitto), serving shadows, until SIGINT', async () => {
+    const mosquitto = await Mosquitto.start();
+    try {
+      const added = spawnSync(process.execPath, [bin, 'cloud', 'add-device', 'worker-lamp', '--data-dir', dataDir], { encoding: 'utf8' });
+      expect(added.status).toBe(0);
+      const url = `mqtt://127.0.0.1:${mosquitto.port}`;
+      const child = spawn(process.execPath, [bin, 'cloud', 'worker', '--broker', url, '--partition', '0/1', '--data-dir', dataDir, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const lines: string[] = [];
+      for await (const line of createInterface({ input: child.stdout })) {
+        lines.push(line);
+        if (line === '}') break;
+      }
+      expect(JSON.parse(lines.join('\n'))).toEqual({ broker: url, group: 'mote', partition: '0/1', services: ['shadow', 'telemetry'] });
+      const device = await mqtt.connectAsync(url, { clientId: 'worker-lamp', reconnectPeriod: 0 });
+      const accepted = new Promise<Record<string, unknown>>((resolve) => device.on('message', (_t, p) => resolve(JSON.parse(p.toString()))));
+      await device.subscribeAsync('$aws/things/worker-lamp/shadow/update/accepted', { qos: 1 });
+      await device.publishAsync('$aws/things/worker-lamp/shadow/update', '{"state":{"reported":{"up":1}}}', { qos: 1 });
+      expect(await accepted).toMatchObject({ state: { reported: { up: 1 } }, version: 1 });
+      await device.endAsync();
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      await mosquitto.stop();
+    }
+    const bad = spawnSync(process.execPath, [bin, 'cloud', 'worker', '--broker', 'mqtt://127.0.0.1:1', '--partition', '2/2', '--data-dir', dataDir], { encoding: 'utf8' });
+    expect([bad.status, bad.stderr]).toEqual([2, "mote: --partition must be i/n with 0 <= i < n (e.g. 0/2), not '2/2'\n"]);
+  }, 30_000);
 
   it('reports a bad port as a usage error', () => {
     const child = spawnSync(process.execPath, [bin, 'cloud', '--mqtt-port', 'x', '--data-dir', dataDir], { encoding: 'utf8' });

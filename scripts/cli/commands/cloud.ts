@@ -5,7 +5,8 @@
  * `mote cloud add-device <thing> [--cert dir [--csr file]]` registers a thing (if new) and issues a
  * device token or a certificate;
  * `mote cloud add-template <name> <file> [--enable]` and `mote cloud claim-certificate <template> --cert dir`
- * set up fleet provisioning; `mote cloud admin-token` replaces the API's admin token.
+ * set up fleet provisioning; `mote cloud worker --broker url [--partition i/n]` runs services on an
+ * external broker; `mote cloud admin-token` replaces the API's admin token.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -80,11 +81,54 @@ async function start(flags: StartFlags, io: CliIO): Promise<void> {
       'press Ctrl-C to stop',
     ].join('\n'),
   );
-  const signal = await new Promise<string>((resolve) => {
+  const signal = await stopSignal();
+  await cloud.close();
+  line({ event: 'stopped', signal }, `stopped (${signal})`);
+}
+
+const stopSignal = () =>
+  new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  await cloud.close();
+
+interface WorkerFlags extends StoreFlags {
+  broker: string;
+  group: string;
+  partition?: string;
+  username?: string;
+  password?: string;
+  json?: boolean;
+}
+
+/** `i/n`: this worker's partition of things, for brokers that cannot share $-topics. */
+function partitionFlag(value: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const partition = match && { index: Number(match[1]), count: Number(match[2]) };
+  if (!partition || partition.index >= partition.count) throw new UsageError(`--partition must be i/n with 0 <= i < n (e.g. 0/2), not '${value}'`);
+  return partition;
+}
+
+async function worker(flags: WorkerFlags, io: CliIO): Promise<void> {
+  const partition = flags.partition !== undefined ? partitionFlag(flags.partition) : undefined;
+  const { startWorker } = await import('../../../cloud/scaleout/worker.js');
+  const line = (value: object, text: string) => io.err(flags.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+  const running = await startWorker({
+    store: storeOf(flags),
+    broker: {
+      url: flags.broker,
+      group: flags.group,
+      ...(partition && { partition }),
+      client: { ...(flags.username !== undefined && { username: flags.username }), ...(flags.password !== undefined && { password: flags.password }), connectTimeout: 10_000 },
+    },
+    onError: (error) => line({ event: 'error', message: error.message }, `error: ${error.message}`),
+  }).catch((error: unknown) => {
+    throw failure(error);
+  });
+  const status = { broker: flags.broker, group: flags.group, ...(partition && { partition: `${partition.index}/${partition.count}` }), services: ['shadow', 'telemetry'] };
+  printResult(io, flags, status, (s) => `mote cloud worker on ${s.broker}, group ${s.group}${s.partition ? `, partition ${s.partition}` : ''}: ${s.services.join(', ')}\npress Ctrl-C to stop`);
+  const signal = await stopSignal();
+  await running.close();
   line({ event: 'stopped', signal }, `stopped (${signal})`);
 }
 
@@ -207,6 +251,14 @@ export const cloudCommand: CommandModule = {
       storeOptions(cloud.command('claim-certificate').description("issue a claim certificate for a template: devices built with it provision themselves").argument('<template>', 'template name'))
         .requiredOption('--cert <dir>', 'write <template>-claim.cert.pem, <template>-claim.private.key and ca.pem here'),
     ).action((template: string, flags: StoreFlags & { cert: string; json?: boolean }) => claimCertificate(template, flags, io));
+    addJsonOption(
+      storeOptions(cloud.command('worker').description('run the shadow service and telemetry storage as a client of an external MQTT broker (scale-out; use --postgres)'))
+        .requiredOption('--broker <url>', 'the broker: mqtt://, mqtts://, ws:// or wss://')
+        .option('--group <name>', 'shared-subscription group of the workers', 'mote')
+        .option('--partition <i/n>', "this worker's share of things, for brokers that do not share $-topics (Mosquitto)")
+        .option('--username <name>', 'user name at the broker')
+        .option('--password <secret>', 'password at the broker'),
+    ).action((flags: WorkerFlags) => worker(flags, io));
     addJsonOption(storeOptions(cloud.command('admin-token').description("replace the HTTP API's admin token and print the new one"))).action(
       (flags: StoreFlags & { json?: boolean }) => rotateAdminToken(flags, io),
     );
