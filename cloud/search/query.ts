@@ -91,21 +91,18 @@ export function parseQuery(source: string): Query {
     throw new QuerySyntaxError(t.at + 1, `expected ${expected}, found ${describe(t)}`);
   };
 
-  function or(): Query {
-    let left = and();
-    while (isOperator(peek(), 'OR')) {
+  /** `operand (OP operand)*`, grouped from the left. */
+  function chain(op: 'AND' | 'OR', operand: () => Query): Query {
+    let left = operand();
+    while (isOperator(peek(), op)) {
       take();
-      left = { kind: 'or', left, right: and() };
+      left = { kind: op === 'AND' ? 'and' : 'or', left, right: operand() };
     }
     return left;
   }
+  const or = (): Query => chain('OR', and);
   function and(): Query {
-    let left = not();
-    while (isOperator(peek(), 'AND')) {
-      take();
-      left = { kind: 'and', left, right: not() };
-    }
-    return left;
+    return chain('AND', not);
   }
   function not(): Query {
     if (isOperator(peek(), 'NOT')) {

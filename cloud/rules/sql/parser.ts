@@ -127,19 +127,19 @@ class Parser {
   }
 
   private or(): Expr {
-    let left = this.and();
-    while (this.isKeyword('OR')) {
-      this.lexer.next();
-      left = { kind: 'binary', op: 'OR', left, right: this.and() };
-    }
-    return left;
+    return this.chain('OR', () => this.and());
   }
 
   private and(): Expr {
-    let left = this.not();
-    while (this.isKeyword('AND')) {
+    return this.chain('AND', () => this.not());
+  }
+
+  /** `operand (op operand)*`, grouped from the left. */
+  private chain(op: 'OR' | 'AND', operand: () => Expr): Expr {
+    let left = operand();
+    while (this.isKeyword(op)) {
       this.lexer.next();
-      left = { kind: 'binary', op: 'AND', left, right: this.not() };
+      left = { kind: 'binary', op, left, right: operand() };
     }
     return left;
   }
