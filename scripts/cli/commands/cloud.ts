@@ -98,6 +98,9 @@ interface WorkerFlags extends StoreFlags {
   partition?: string;
   username?: string;
   password?: string;
+  cert?: string;
+  key?: string;
+  ca?: string;
   json?: boolean;
 }
 
@@ -119,7 +122,14 @@ async function worker(flags: WorkerFlags, io: CliIO): Promise<void> {
       url: flags.broker,
       group: flags.group,
       ...(partition && { partition }),
-      client: { ...(flags.username !== undefined && { username: flags.username }), ...(flags.password !== undefined && { password: flags.password }), connectTimeout: 10_000 },
+      client: {
+        ...(flags.username !== undefined && { username: flags.username }),
+        ...(flags.password !== undefined && { password: flags.password }),
+        ...(flags.cert !== undefined && { cert: readText(flags.cert, '--cert') }),
+        ...(flags.key !== undefined && { key: readText(flags.key, '--key') }),
+        ...(flags.ca !== undefined && { ca: readText(flags.ca, '--ca') }),
+        connectTimeout: 10_000,
+      },
     },
     onError: (error) => line({ event: 'error', message: error.message }, `error: ${error.message}`),
   }).catch((error: unknown) => {
@@ -257,7 +267,10 @@ export const cloudCommand: CommandModule = {
         .option('--group <name>', 'shared-subscription group of the workers', 'mote')
         .option('--partition <i/n>', "this worker's share of things, for brokers that do not share $-topics (Mosquitto)")
         .option('--username <name>', 'user name at the broker')
-        .option('--password <secret>', 'password at the broker'),
+        .option('--password <secret>', 'password at the broker')
+        .option('--cert <file>', 'client certificate (PEM) for an mqtts:// broker that asks for one')
+        .option('--key <file>', "that certificate's private key (PEM)")
+        .option('--ca <file>', "CA certificate (PEM) to trust for the broker's certificate"),
     ).action((flags: WorkerFlags) => worker(flags, io));
     addJsonOption(storeOptions(cloud.command('admin-token').description("replace the HTTP API's admin token and print the new one"))).action(
       (flags: StoreFlags & { json?: boolean }) => rotateAdminToken(flags, io),
