@@ -7,6 +7,7 @@
  * file and is not relative (`timer`, `pins/digital`, `embedded:io/digital`) is left to the
  * engine: Moddable resolves it against the modules its own manifests provide.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Message, type Plugin, build } from 'esbuild';
 
@@ -131,12 +132,22 @@ export async function discoverModules(entryFile: string, namespace: string): Pro
     files.set(file, imports);
   }
 
+  // The app's own files are named under the namespace, by their path from the deepest folder
+  // holding them all; a file of another package (mote itself, when the app depends on it) by that
+  // package's name and its path inside it, so no machine path leaks into a module name.
   const others = [...files.keys()].filter((f) => f !== entry);
-  const root = commonFolder([entry, ...others]);
+  const app = packageOf(entry);
+  const foreign = (file: string) => {
+    const pkg = packageOf(file);
+    return pkg !== undefined && app !== undefined && pkg.root !== app.root ? pkg : undefined;
+  };
+  const root = commonFolder([entry, ...others.filter((f) => foreign(f) === undefined)]);
+  const withoutExtension = (relative: string) => relative.split(path.sep).join('/').slice(0, -path.extname(relative).length);
   const nodes: ModuleNode[] = [{ file: entry, name: 'main', imports: files.get(entry) ?? new Map() }];
   for (const file of others) {
-    const relative = path.relative(root, file).split(path.sep).join('/');
-    nodes.push({ file, name: `${namespace}/${relative.slice(0, -path.extname(relative).length)}`, imports: files.get(file)! });
+    const pkg = foreign(file);
+    const name = pkg ? `${pkg.name}/${withoutExtension(path.relative(pkg.root, file))}` : `${namespace}/${withoutExtension(path.relative(root, file))}`;
+    nodes.push({ file, name, imports: files.get(file)! });
   }
   const seen = new Map<string, string>();
   for (const node of nodes) {
@@ -150,6 +161,24 @@ export async function discoverModules(entryFile: string, namespace: string): Pro
   const [main, ...rest] = nodes;
   rest.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { modules: [main, ...rest], externals: [...externals].sort() };
+}
+
+const packages = new Map<string, { root: string; name: string } | undefined>();
+
+/** The package a file belongs to: the nearest folder with a package.json that has a name (`@scope/x` becomes `scope/x`). */
+function packageOf(file: string): { root: string; name: string } | undefined {
+  const folder = path.dirname(file);
+  if (packages.has(folder)) return packages.get(folder);
+  let found: { root: string; name: string } | undefined;
+  try {
+    const name = (JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    if (typeof name === 'string' && name.length > 0) found = { root: folder, name: name.replace(/^@/, '') };
+  } catch {
+    // no package.json here (or an unreadable one): look further up
+  }
+  if (!found && path.dirname(folder) !== folder) found = packageOf(folder);
+  packages.set(folder, found);
+  return found;
 }
 
 /** The deepest folder that holds all `files`. */

@@ -214,3 +214,21 @@ describe('buildModdable: errors', () => {
     );
   });
 });
+
+describe('buildModdable: an app in its own package that depends on mote', () => {
+  it("names mote's modules by the package, so no machine path leaks into a module name", async () => {
+    const { mkdir, symlink, writeFile } = await import('node:fs/promises');
+    const project = path.join(tmp, 'blinky');
+    await mkdir(path.join(project, 'src'), { recursive: true });
+    await mkdir(path.join(project, 'node_modules'), { recursive: true });
+    await symlink(here('../../..'), path.join(project, 'node_modules', 'mote'));
+    await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'blinky', type: 'module', dependencies: { mote: 'file:..' } }));
+    await writeFile(path.join(project, 'src', 'led.ts'), 'export const LED = 2;\n');
+    await writeFile(path.join(project, 'src', 'main.ts'), "import { Kernel } from 'mote/kernel';\nimport { LED } from './led.js';\nnew Kernel();\nexport { LED };\n");
+    const report = await buildModdable(path.join(project, 'src', 'main.ts'), path.join(tmp, 'blinky-out'), { namespace: 'blinky' });
+    const names = report.modules.map((m) => m.name);
+    expect(names).toContain('blinky/led');
+    expect(names).toContain('mote/firmware/kernel/kernel');
+    for (const name of names) expect(name, name).toMatch(/^(main|blinky\/led|mote\/firmware\/)/);
+  });
+});
