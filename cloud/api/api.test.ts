@@ -25,8 +25,8 @@ function routeOf(method: string, path: string) {
   return apiRoutes.find((r) => r.method === method && new RegExp(`^${r.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(bare));
 }
 
-async function api(options: { httpPort?: number } = {}) {
-  const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, mqttsPort: null, httpPort: options.httpPort ?? 0 });
+async function api(options: { mqttsPort?: number } = {}) {
+  const cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, mqttsPort: options.mqttsPort ?? null, httpPort: 0 });
   clouds.push(cloud);
   let token = cloud.newAdminToken!;
   const url = cloud.api!.url;
@@ -223,12 +223,17 @@ describe('HTTP API', () => {
     expect((await call('DELETE', '/policies/all')).status).toBe(204);
     expect((await call('GET', '/policies/all')).status).toBe(404);
 
+    // Revoking cuts the live connection too.
+    const device = await clients.connect(cloud.broker.urls.mqtt, { clientId: 'lamp', username: 'lamp', password: token });
+    const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
     expect((await call('POST', `/device-tokens/${tokenId}/revoke`)).status).toBe(204);
+    await closed;
+    await expect.poll(async () => (await call('GET', '/things/lamp/connectivity')).body).toMatchObject({ connected: false, disconnectReason: 'AUTH_ERROR' });
     expect(await cloud.registry.principals.verifyToken(token)).toEqual({ refused: 'revoked' });
   });
 
   it('issues certificates from the built-in CA, registers, revokes and deletes them', async () => {
-    const { call } = await api();
+    const { call, cloud } = await api({ mqttsPort: 0 });
     await call('POST', '/things', { thingName: 'lamp' });
     const { certificatePem: caPem } = (await call('GET', '/ca-certificate')).body as { certificatePem: string };
     const made = await call('POST', '/keys-and-certificate?setAsActive=true', { thingName: 'lamp' });
@@ -250,7 +255,10 @@ describe('HTTP API', () => {
 
     expect(await call('POST', '/certificates', { certificatePem: made.body.certificatePem })).toMatchObject({ status: 409 });
     expect(await call('DELETE', `/certificates/${id}`)).toMatchObject({ status: 409, body: { message: expect.stringMatching(/is ACTIVE/) } });
+    const device = await clients.connect(cloud.broker.urls.mqtts!, { clientId: 'lamp', key: made.body.keyPair.PrivateKey, cert: made.body.certificatePem, ca: caPem });
+    const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
     expect((await call('PATCH', `/certificates/${id}`, { status: 'REVOKED' })).body).toMatchObject({ status: 'REVOKED' });
+    await closed; // the revoked certificate's connection is cut
     expect(await call('DELETE', `/certificates/${id}`)).toMatchObject({ status: 409, body: { message: `certificate ${id} is attached to thing lamp` } });
     expect((await call('DELETE', `/things/lamp/principals/${id}`)).status).toBe(204);
     expect((await call('DELETE', `/certificates/${id}`)).status).toBe(204);

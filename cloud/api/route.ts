@@ -27,6 +27,8 @@ export interface ApiServices {
   provisioning: ProvisioningService;
   /** Where shadow changes made over HTTP are published, as AWS does, so devices see them. */
   bus: MessageBus;
+  /** Closes the live connections of a principal that is no longer valid (revoked or deactivated). */
+  disconnect?: (principal: string, reason: string) => void;
   telemetry: TelemetryStore;
   rules: RulesEngine;
 }

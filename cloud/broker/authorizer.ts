@@ -19,6 +19,8 @@ export type SecurityEvent =
   | { event: 'publish-refused'; clientId: string; topic: string; reason: string }
   | { event: 'subscribe-refused'; clientId: string; filter: string; reason: string }
   | { event: 'delivery-refused'; clientId: string; topic: string }
+  /** A live connection closed because its certificate or token stopped being valid. */
+  | { event: 'disconnected'; clientId: string; reason: string }
   /** A TLS handshake refused before MQTT began: no client certificate, or one the CA did not sign. */
   | { event: 'tls-refused'; address: string; reason: string };
 

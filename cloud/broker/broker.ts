@@ -36,6 +36,8 @@ export interface Broker {
   bus: MessageBus;
   /** Where it listens, as URLs (mqtt://, ws://, mqtts://). */
   urls: { mqtt: string; ws?: string; mqtts?: string };
+  /** Closes the connections of a principal (certificate or token id) that was revoked or deactivated; returns how many. */
+  disconnectPrincipal(principal: string, reason: string): number;
   close(): Promise<void>;
 }
 
@@ -80,7 +82,19 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
       );
     },
   };
-  trackPresence(aedes, bus, options.registry, authorizer.identityOf, onError);
+  const closedBy = new WeakMap<Client, string>();
+  trackPresence(aedes, bus, options.registry, authorizer.identityOf, onError, (client) => closedBy.get(client));
+  const disconnectPrincipal = (principal: string, reason: string): number => {
+    let closed = 0;
+    for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) {
+      if (authorizer.identityOf(client)?.principal !== principal) continue;
+      securityLog({ event: 'disconnected', clientId: client.id, reason });
+      closedBy.set(client, 'AUTH_ERROR');
+      client.close();
+      closed++;
+    }
+    return closed;
+  };
 
   const servers: net.Server[] = [];
   const urls: Broker['urls'] = { mqtt: '' };
@@ -115,7 +129,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     await closeAll(servers, aedes);
     throw error;
   }
-  return { bus, urls, close: () => closeAll(servers, aedes) };
+  return { bus, urls, disconnectPrincipal, close: () => closeAll(servers, aedes) };
 }
 
 async function closeAll(servers: net.Server[], aedes: Aedes): Promise<void> {

@@ -8,7 +8,15 @@ import type { MessageBus } from '../bus.js';
 import type { Registry } from '../registry/registry.js';
 import type { ConnectionIdentity } from './identity.js';
 
-export function trackPresence(aedes: Aedes, bus: MessageBus, registry: Registry, identityOf: (client: Client) => ConnectionIdentity | undefined, onError: (error: Error) => void): void {
+/** `closedBy`: why the cloud closed a connection itself (AWS's disconnect reason), if it did. */
+export function trackPresence(
+  aedes: Aedes,
+  bus: MessageBus,
+  registry: Registry,
+  identityOf: (client: Client) => ConnectionIdentity | undefined,
+  onError: (error: Error) => void,
+  closedBy: (client: Client) => string | undefined = () => undefined,
+): void {
   let versionNumber = 0;
   const base = (client: Client, identity: ConnectionIdentity) => ({
     clientId: client.id,
@@ -34,7 +42,7 @@ export function trackPresence(aedes: Aedes, bus: MessageBus, registry: Registry,
     if (identity === undefined) return;
     const clientInitiatedDisconnect = (client as unknown as { _disconnected?: boolean })._disconnected === true;
     const current = (aedes as unknown as { clients: Record<string, Client> }).clients[client.id];
-    const disconnectReason = clientInitiatedDisconnect ? 'CLIENT_INITIATED_DISCONNECT' : current !== undefined && current !== client ? 'DUPLICATE_CLIENTID' : 'CONNECTION_LOST';
+    const disconnectReason = closedBy(client) ?? (clientInitiatedDisconnect ? 'CLIENT_INITIATED_DISCONNECT' : current !== undefined && current !== client ? 'DUPLICATE_CLIENTID' : 'CONNECTION_LOST');
     const event = { ...base(client, identity), eventType: 'disconnected', clientInitiatedDisconnect, disconnectReason };
     registry.connectivity
       .disconnected(client.id, identity.sessionId, disconnectReason, event.timestamp)

@@ -55,10 +55,11 @@ export const principalRoutes = [
   }),
   route({
     operation: 'UpdateCertificate', method: 'PATCH', path: '/certificates/{certificateId}', tag: 'certificates',
-    summary: 'Sets a certificate ACTIVE, INACTIVE or REVOKED; a device presenting a certificate that is not ACTIVE is refused at its next connect.',
+    summary: 'Sets a certificate ACTIVE, INACTIVE or REVOKED; connections using a certificate that is no longer ACTIVE are closed, and refused from then on.',
     params: s.params.certificate, body: z.strictObject({ status: z.enum(certificateStatuses as [CertificateStatus, ...CertificateStatus[]]) }), response: s.certificate,
-    handle: async ({ params, body }, { registry }) => {
+    handle: async ({ params, body }, { registry, disconnect }) => {
       await registry.principals.setCertificateStatus(params.certificateId, body.status);
+      if (body.status !== 'ACTIVE') disconnect?.(params.certificateId, `certificate ${params.certificateId} is ${body.status}`);
       return registry.principals.describeCertificate(params.certificateId);
     },
   }),
@@ -80,9 +81,12 @@ export const principalRoutes = [
     handle: ({ params }, { registry }) => registry.principals.createToken(params.thingName),
   }),
   route({
-    operation: 'RevokeDeviceToken', method: 'POST', path: '/device-tokens/{tokenId}/revoke', tag: 'device tokens', summary: 'Revokes a device token: connections presenting it are refused from then on.',
+    operation: 'RevokeDeviceToken', method: 'POST', path: '/device-tokens/{tokenId}/revoke', tag: 'device tokens', summary: 'Revokes a device token: connections using it are closed, and refused from then on.',
     params: s.params.token,
-    handle: ({ params }, { registry }) => registry.principals.revokeToken(params.tokenId),
+    handle: async ({ params }, { registry, disconnect }) => {
+      await registry.principals.revokeToken(params.tokenId);
+      disconnect?.(params.tokenId, `device token ${params.tokenId} is revoked`);
+    },
   }),
 
   route({
