@@ -10,7 +10,7 @@ import net from 'node:net';
 import vm from 'node:vm';
 import { checkDialect } from '../../build/espruino/dialect.js';
 import { type BoardSpec, VirtualBoard } from '../../hal/sim/board.js';
-import { formatUncaught } from './format.js';
+import { formatUncaught, formatValue } from './format.js';
 import { createGuest, type Guest } from './guest.js';
 import { shareLoopBindings } from './loop-bindings.js';
 import { EventLoop } from './loop.js';
@@ -23,6 +23,8 @@ export interface EspruinoDeviceOptions {
   storage?: Record<string, string>;
   /** Each console line as it is printed. */
   onLine?: (line: string) => void;
+  /** After each reset() or load() (Espruino prints its banner then). */
+  onRestart?: () => void;
   /** Wall-clock limit for one burst of the script's work; past it the device stops (an endless loop). Default 5000. */
   burstLimitMs?: number;
 }
@@ -34,8 +36,10 @@ export class EspruinoDevice {
   readonly output: string[] = [];
   readonly board: VirtualBoard | undefined;
   private readonly files: HostStorage;
-  private readonly loop: EventLoop;
-  private readonly guest: Guest;
+  private loop: EventLoop;
+  private guest: Guest;
+  /** A reset() or load() the script asked for, done once its current job ends. */
+  private requested: 'reset' | 'load' | undefined;
   private readonly origin = performance.now();
   private readonly sockets = new Map<number, net.Socket>();
   private nextSocket = 1;
@@ -46,7 +50,7 @@ export class EspruinoDevice {
 
   constructor(private readonly options: EspruinoDeviceOptions = {}) {
     this.files = new HostStorage(options.storage ?? {});
-    this.loop = new EventLoop(Number.POSITIVE_INFINITY, () => performance.now() - this.origin);
+    this.loop = this.newLoop();
     const spec = options.board;
     this.board = spec ? new VirtualBoard(spec) : undefined;
     if (this.board) {
@@ -55,18 +59,77 @@ export class EspruinoDevice {
       board.later = (fn, ms) => this.loop.setTimer(fn, ms, false, []);
       board.start();
     }
-    this.guest = createGuest({
+    this.guest = this.newGuest();
+  }
+
+  private newLoop(): EventLoop {
+    return new EventLoop(Number.POSITIVE_INFINITY, () => performance.now() - this.origin);
+  }
+
+  private newGuest(): Guest {
+    return createGuest({
       loop: this.loop,
       files: this.files,
       board: this.board,
       print: (text) => {
         for (const line of text.split('\n')) {
           this.output.push(line);
-          options.onLine?.(line);
+          this.options.onLine?.(line);
         }
       },
-      extra: this.netBridge(),
+      extra: { ...this.netBridge(), ...this.consoleBridge() },
+      keep: ['reset', 'load'],
     });
+  }
+
+  /**
+   * Espruino's reset(): a fresh interpreter (timers, sockets and variables gone); Storage and the
+   * board's pins stay, as on the device. The board's scripted events already scheduled are
+   * kept on the new loop's clock only if they were the board's own (see VirtualBoard.later).
+   */
+  reset(): void {
+    clearTimeout(this.timer);
+    for (const socket of this.sockets.values()) socket.destroy();
+    this.sockets.clear();
+    this.dispatch = undefined;
+    this.loop = this.newLoop();
+    this.guest = this.newGuest();
+    this.options.onRestart?.();
+  }
+
+  /** Espruino's load(): reset, then run the saved program (Storage's `.bootcde`), if any. */
+  boot(): void {
+    this.reset();
+    const saved = this.files.read('.bootcde');
+    if (saved !== undefined) this.run(saved, '.bootcde');
+    this.wake();
+  }
+
+  /**
+   * What Espruino's REPL does with one complete statement typed at its prompt: runs it and answers
+   * `=<value>` (strings quoted), or prints the error. Constructs Espruino lacks are errors here too.
+   */
+  evaluate(source: string): string | undefined {
+    if (this.stopped) throw new Error('EspruinoDevice: stopped');
+    const problems = checkDialect(source);
+    if (problems.length > 0) {
+      this.guest.print(`Uncaught SyntaxError: ${problems[0]!.message}`);
+      return undefined;
+    }
+    let answer: string | undefined;
+    this.guard(() => {
+      try {
+        const value = new vm.Script(shareLoopBindings(source), { filename: 'repl' }).runInContext(this.guest.context, { timeout: this.burstLimit });
+        answer = `=${typeof value === 'string' ? JSON.stringify(value) : formatValue(value, this.guest.format)}`;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+        this.guest.print(formatUncaught(error, this.guest.format));
+      }
+    });
+    // reset() and load() answer with the banner, not a value.
+    if (this.requested) answer = undefined;
+    this.afterScript();
+    return answer;
   }
 
   /**
@@ -80,14 +143,27 @@ export class EspruinoDevice {
       const lines = problems.map((p) => `  ${p.message}`).join('\n');
       throw new EspruinoHostError('dialect', `the script uses what Espruino 2v29 does not have:\n${lines}`, problems, []);
     }
+    this.run(code, 'espruino.js');
+    this.afterScript();
+  }
+
+  private run(code: string, filename: string): void {
     this.guard(() => {
       try {
-        new vm.Script(shareLoopBindings(code), { filename: 'espruino.js' }).runInContext(this.guest.context, { timeout: this.burstLimit });
+        new vm.Script(shareLoopBindings(code), { filename }).runInContext(this.guest.context, { timeout: this.burstLimit });
       } catch (error) {
         if ((error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
         this.guest.print(formatUncaught(error, this.guest.format));
       }
     });
+  }
+
+  /** After the script's work: a reset() or load() it asked for, then the loop. */
+  private afterScript(): void {
+    const requested = this.requested;
+    this.requested = undefined;
+    if (requested === 'reset') this.reset();
+    else if (requested === 'load') this.boot();
     this.wake();
   }
 
@@ -125,6 +201,7 @@ export class EspruinoDevice {
     if (this.stopped) return;
     this.guard(() => vm.runInContext('__moteRun()', this.guest.context, { timeout: this.burstLimit }));
     if (this.stopped) return;
+    if (this.requested) return this.afterScript();
     clearTimeout(this.timer);
     const due = this.loop.nextDue;
     if (Number.isFinite(due)) this.timer = setTimeout(() => this.pump(), Math.max(0, due - this.loop.now));
@@ -141,6 +218,14 @@ export class EspruinoDevice {
     if (!this.dispatch || this.stopped) return;
     this.loop.queue(this.dispatch, data === undefined ? [id, event] : [id, event, data]);
     this.wake();
+  }
+
+  /** reset() and load() for the script: done when its current job ends. */
+  private consoleBridge(): Record<string, unknown> {
+    return {
+      requestReset: () => (this.requested = 'reset'),
+      requestLoad: () => (this.requested = 'load'),
+    };
   }
 
   private netBridge(): Record<string, unknown> {

@@ -422,6 +422,12 @@ export const PRELUDE = String.raw`(function (host) {
     }
   }
 
+  // ---- reset() and load(), on a live device only: the host acts when the current job ends
+  if (host.requestReset) {
+    define(G, 'reset', named('reset', function () { host.requestReset(); }));
+    define(G, 'load', named('load', function () { host.requestLoad(); }));
+  }
+
   // ---- the event loop's entry: runs the jobs the host hands out until there are none
   define(G, '__moteRun', function () {
     for (var job = host.next(); job !== null && !(host.rebooted && host.rebooted()); job = host.next()) {

@@ -1,0 +1,86 @@
+/**
+ * mote's Espruino deploy against a virtual Espruino board on a pseudo-terminal (socat): the REPL
+ * protocol end to end, the app running after load(), a second deploy replacing the first, and the
+ * errors when nothing answers.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildFirmware } from '../../../firmware/build/targets.js';
+import { openPtyPair } from '../esp-rom/sim/pty.js';
+import { packageFile } from '../paths.js';
+import { SerialBoard } from '../virtual-board/serial-board.js';
+import { checksum, deployEspruino } from './espruino.js';
+
+const stops: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+let blink: string;
+beforeAll(async () => {
+  const outDir = path.join(mkdtempSync(path.join(tmpdir(), 'mote-deploy-')), 'blink');
+  await buildFirmware({ target: 'espruino', entry: packageFile('firmware/examples/blink/main.ts'), outDir, name: 'blink' });
+  blink = readFileSync(path.join(outDir, 'main.js'), 'utf8');
+});
+
+function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const check = () => (condition() ? resolve() : Date.now() - started > ms ? reject(new Error(`timed out waiting for ${what}`)) : setTimeout(check, 10));
+    check();
+  });
+}
+
+describe('deployEspruino to a virtual board over a pty', () => {
+  it('writes the app to .bootcde in acknowledged chunks, checks it, and load() starts it', async () => {
+    const board = await SerialBoard.start();
+    stops.push(() => board.stop());
+    const progress: number[] = [];
+    const result = await deployEspruino({ path: board.path, code: blink, onProgress: (sent) => progress.push(sent) });
+    expect(result.bytes).toBe(Buffer.byteLength(blink));
+    expect(result.chunks).toBe(Math.ceil(result.bytes / 512));
+    expect(progress.at(-1)).toBe(result.bytes);
+    expect(board.device.storage()['.bootcde']).toBe(Buffer.from(blink, 'utf8').toString('latin1'));
+    await until(() => board.device.output.includes('blink: started'), 'the app to start');
+    await until(() => (board.device.board?.changes.length ?? 0) >= 2, 'the LED to blink');
+    expect(board.device.board!.changes.slice(0, 2).map((c) => [c.pin, c.level])).toEqual([
+      [2, 1],
+      [2, 0],
+    ]);
+  });
+
+  it('a second deploy replaces the running app', async () => {
+    const board = await SerialBoard.start();
+    stops.push(() => board.stop());
+    await deployEspruino({ path: board.path, code: 'console.log("first app"); setInterval(function(){}, 1000);' });
+    await until(() => board.device.output.includes('first app'), 'the first app');
+    await deployEspruino({ path: board.path, code: 'console.log("second app: ü");', chunkBytes: 7 });
+    // Espruino's strings are bytes: the UTF-8 of ü prints as its two bytes.
+    await until(() => board.device.output.includes(`second app: ${Buffer.from('ü').toString('latin1')}`), 'the second app');
+    expect(board.device.storage()['.bootcde']).toBe(Buffer.from('console.log("second app: ü");').toString('latin1'));
+  });
+
+  it('boots the saved app at power-up, as Espruino runs .bootcde', async () => {
+    const code = Buffer.from('console.log("from flash")').toString('latin1');
+    const board = await SerialBoard.start({ storage: { '.bootcde': code } });
+    stops.push(() => board.stop());
+    await until(() => board.device.output.includes('from flash'), 'the saved app');
+  });
+
+  it('fails clearly when no Espruino console answers, and when there is no port', async () => {
+    const pair = await openPtyPair();
+    stops.push(() => pair.close());
+    await expect(deployEspruino({ path: pair.host, code: 'x', answerTimeoutMs: 200 })).rejects.toThrow(
+      `no Espruino console answers on ${pair.host} (is Espruino flashed and running? try 'mote monitor')`,
+    );
+    await expect(deployEspruino({ path: '/dev/mote-no-such-port', code: 'x' })).rejects.toThrow('no port /dev/mote-no-such-port');
+  });
+
+  it('checksums as the board does', () => {
+    expect(checksum('')).toBe(0);
+    expect(checksum('abc')).toBe(((97 * 31 + 98) * 31 + 99) | 0);
+  });
+});
