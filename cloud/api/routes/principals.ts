@@ -4,10 +4,17 @@ import { notFound } from '../../errors.js';
 import { issueCertificate } from '../../identity/issue.js';
 import { certificateStatuses, type CertificateStatus } from '../../registry/principals.js';
 import { thingName } from '../../registry/schemas.js';
-import { route } from '../route.js';
+import { route, type ApiServices } from '../route.js';
 import * as s from '../schemas.js';
 
 const setAsActive = z.strictObject({ setAsActive: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('register the certificate ACTIVE (default false, as AWS)') });
+
+/** A certificate from the built-in CA, registered (and attached): AWS's answer, with the key when the CA made it. */
+async function issue({ db, registry, ca }: ApiServices, active: boolean, thingName?: string, csrPem?: string) {
+  const issued = await issueCertificate(db, registry, ca, { status: active ? 'ACTIVE' : 'INACTIVE', ...(thingName !== undefined && { thingName }), ...(csrPem !== undefined && { csrPem }) });
+  const { certificateId, certificatePem } = issued.certificate;
+  return { certificateId, certificatePem, ...(issued.privateKeyPem !== undefined && { keyPair: { PrivateKey: issued.privateKeyPem } }) };
+}
 
 export const principalRoutes = [
   route({
@@ -33,20 +40,14 @@ export const principalRoutes = [
     summary: 'Makes an RSA 2048 key pair and a client certificate from the built-in CA, registered (ACTIVE with `setAsActive=true`, else INACTIVE, as AWS) and optionally attached to a thing. The private key is in this answer only.',
     query: setAsActive, body: z.strictObject({ thingName: thingName.optional() }).optional(),
     status: 201, response: z.object({ certificateId: z.string(), certificatePem: z.string(), keyPair: z.object({ PrivateKey: z.string() }) }),
-    handle: async ({ query, body }, { db, registry, ca }) => {
-      const issued = await issueCertificate(db, registry, ca, { status: query.setAsActive ? 'ACTIVE' : 'INACTIVE', ...(body?.thingName !== undefined && { thingName: body.thingName }) });
-      return { certificateId: issued.certificate.certificateId, certificatePem: issued.certificate.certificatePem, keyPair: { PrivateKey: issued.privateKeyPem! } };
-    },
+    handle: ({ query, body }, services) => issue(services, query.setAsActive, body?.thingName),
   }),
   route({
     operation: 'CreateCertificateFromCsr', method: 'POST', path: '/certificates/from-csr', tag: 'certificates',
     summary: "Signs a PKCS#10 request (RSA or EC key) with the built-in CA and registers the certificate (ACTIVE with `setAsActive=true`), optionally attached to a thing; the device keeps its key.",
     query: setAsActive, body: z.strictObject({ certificateSigningRequest: z.string().min(1).max(16384), thingName: thingName.optional() }),
     status: 201, response: z.object({ certificateId: z.string(), certificatePem: z.string() }),
-    handle: async ({ query, body }, { db, registry, ca }) => {
-      const issued = await issueCertificate(db, registry, ca, { csrPem: body.certificateSigningRequest, status: query.setAsActive ? 'ACTIVE' : 'INACTIVE', ...(body.thingName !== undefined && { thingName: body.thingName }) });
-      return { certificateId: issued.certificate.certificateId, certificatePem: issued.certificate.certificatePem };
-    },
+    handle: ({ query, body }, services) => issue(services, query.setAsActive, body.thingName, body.certificateSigningRequest),
   }),
   route({
     operation: 'DescribeCertificate', method: 'GET', path: '/certificates/{certificateId}', tag: 'certificates', summary: 'One certificate.',
