@@ -100,7 +100,7 @@ export const ruleRows = {
     const row = await db.get<Row>('SELECT * FROM topic_rules WHERE name = ?', [name]);
     return row && fromRow(row);
   },
-  /** Inserts or replaces; returns false if `mustExist` and there was no such rule, or if not and there was. */
+  /** Creates (false if the name is taken) or replaces (false if there is no such rule). */
   async write(db: Queryable, rule: Rule, mode: 'create' | 'replace'): Promise<boolean> {
     const values = [rule.sql, rule.description ?? null, JSON.stringify(rule.actions), rule.errorAction ? JSON.stringify(rule.errorAction) : null, rule.ruleDisabled ? 0 : 1, rule.updatedAt];
     if (mode === 'replace') {
