@@ -47,8 +47,10 @@ export class DeviceRecorder {
   /** The first link fault seen (corrupt frame, lost frame). */
   linkFault: string | undefined;
   private nextFrame = 0;
+  /** Test ids count from 0 in each boot. */
+  private boot = 1;
   private current: TestResult | undefined;
-  private readonly byId: { [id: number]: TestResult } = {};
+  private readonly byId: { [key: string]: TestResult } = {};
 
   constructor(
     readonly device: string,
@@ -68,10 +70,22 @@ export class DeviceRecorder {
     else this.event(item.event);
   }
 
+  /** The device booted again (a suite of several boots): its frames count from 0 anew. */
+  restarted(): void {
+    this.ended = false;
+    this.nextFrame = 0;
+    this.current = undefined;
+    this.boot++;
+  }
+
   /** Adds a host check's failure to a test (a passed test becomes failed). */
   hostFailure(test: TestResult, message: string): void {
     test.status = 'failed';
     test.message = test.message ? `${test.message}; ${message}` : message;
+  }
+
+  private key(id: number): string {
+    return `${this.boot}:${id}`;
   }
 
   private fault(reason: string): void {
@@ -83,17 +97,17 @@ export class DeviceRecorder {
     this.nextFrame = event.n + 1;
     switch (event.e) {
       case 'begin':
-        this.count = event.count;
+        this.count = (this.count ?? 0) + event.count;
         break;
       case 'test':
         this.current = { name: event.name, device: this.device, status: 'failed', ms: 0, log: [] };
-        this.byId[event.id] = this.current;
+        this.byId[this.key(event.id)] = this.current;
         this.tests.push(this.current);
         break;
       case 'pass':
       case 'fail':
       case 'skip': {
-        const test = this.byId[event.id];
+        const test = this.byId[this.key(event.id)];
         if (!test) return this.fault(`a result for test ${event.id}, which never started`);
         // A host check may already have failed it: keep that.
         if (event.e === 'fail') this.hostFailure(test, event.message);
@@ -104,7 +118,7 @@ export class DeviceRecorder {
         break;
       }
       case 'signal':
-        this.onSignal(event, this.byId[event.id]);
+        this.onSignal(event, this.byId[this.key(event.id)]);
         break;
       case 'end':
         this.ended = true;

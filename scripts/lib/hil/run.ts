@@ -144,33 +144,57 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
       cloud.broker.bus.subscribe('things/+/telemetry/#', (topic, payload, origin) => telemetry.push({ topic, thing: origin?.thingName, payload: payload.toString('utf8') }));
       settings = await provision(suite, cloud);
     }
-    const done = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, suite.timeoutMs);
-      wake = () => {
-        if (recorders.every((r) => r.ended) || recorders.some((r) => r.linkFault !== undefined)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-    });
-    for (const [i, device] of suite.devices.entries()) {
-      const recorder = recorders[i]!;
+    // Everything waits on the device consoles: each line wakes the waiters, as does the deadline.
+    const deadline = Date.now() + suite.timeoutMs;
+    const waiters: (() => void)[] = [];
+    wake = () => {
+      for (const waiter of waiters.splice(0)) waiter();
+    };
+    const deadlineTimer = setTimeout(wake, suite.timeoutMs);
+    const faulty = () => recorders.some((r) => r.linkFault !== undefined);
+    /** Resolves true once `condition` holds, false at the deadline or a link fault. */
+    const until = (condition: () => boolean) =>
+      new Promise<boolean>((resolve) => {
+        const check = () => {
+          if (condition()) resolve(true);
+          else if (faulty() || Date.now() >= deadline) resolve(false);
+          else waiters.push(check);
+        };
+        check();
+      });
+    /** One device through its boots: each boot after the first starts from the flash the last one left. */
+    const runDevice = async (index: number) => {
+      const device = suite.devices[index]!;
+      const recorder = recorders[index]!;
       const where = { suite: suite.name, target, device: device.name, attempt: attemptNo };
-      boards.push(
-        await startVirtualBoard({
+      let flash: Record<string, string> = settings[device.name] ? { 'hil.config': settings[device.name]!.config } : {};
+      for (let boot = 1; ; boot++) {
+        const board = await startVirtualBoard({
           target,
           outDir: outDirs[device.name]!,
           entryName: path.basename(device.entry, '.ts'),
           board: device.board,
-          flash: settings[device.name] ? { 'hil.config': settings[device.name]!.config } : {},
+          flash,
           onLine: (line) => {
             recorder.line(options.linkFilter ? options.linkFilter(line, where) : line);
             wake();
           },
-        }),
-      );
+        });
+        boards.push(board);
+        if (!(await until(() => recorder.ended)) || boot >= suite.boots) return;
+        const left = board.flash();
+        if (left === undefined) throw new Error(`a ${target} virtual board cannot restart with its flash yet ("boots" needs espruino)`);
+        flash = left;
+        await board.stop();
+        recorder.restarted();
+      }
+    };
+    try {
+      await Promise.all(suite.devices.map((_, i) => runDevice(i)));
+      await until(() => recorders.every((r) => r.ended));
+    } finally {
+      clearTimeout(deadlineTimer);
     }
-    await done;
     await Promise.allSettled(pending);
     const linkFault = recorders.find((r) => r.linkFault !== undefined)?.linkFault;
     if (linkFault !== undefined) return { recorders, linkFault };

@@ -56,6 +56,7 @@ const suiteFile = z.strictObject({
     .refine((list) => new Set(list.map((d) => d.name)).size === list.length, 'device names must differ')
     .optional(),
   timeoutMs: z.number().positive().optional(),
+  boots: z.int().min(1).max(10).optional(),
 });
 
 export interface SuiteDevice {
@@ -74,6 +75,8 @@ export interface Suite {
   devices: SuiteDevice[];
   /** Wall-clock limit of one run of the suite (every device's tests), ms. */
   timeoutMs: number;
+  /** How many times each device boots: after its end frame it restarts with the flash it left (a reset). */
+  boots: number;
 }
 
 export class SuiteError extends Error {
@@ -111,6 +114,7 @@ export function loadSuite(dir: string): Suite {
     cloud: spec.cloud ?? false,
     devices,
     timeoutMs: spec.timeoutMs ?? 60_000,
+    boots: spec.boots ?? 1,
   };
 }
 

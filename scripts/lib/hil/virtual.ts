@@ -12,6 +12,8 @@ import type { HilTarget } from './suites.js';
 
 export interface VirtualBoard {
   stop(): Promise<void>;
+  /** What is in the board's flash now (`domain.key` → binary string), to start the next boot from; undefined where the host cannot tell. */
+  flash(): Record<string, string> | undefined;
 }
 
 export interface BoardStart {
@@ -30,7 +32,7 @@ export interface BoardStart {
 export async function startVirtualBoard(start: BoardStart): Promise<VirtualBoard> {
   if (start.target === 'moddable') {
     const device = await XsDevice.start(start.outDir, { board: start.board, flash: start.flash, onLine: start.onLine });
-    return { stop: () => device.stop() };
+    return { stop: () => device.stop(), flash: () => undefined }; // XsDevice does not hand its flash back yet
   }
   const script = path.join(start.outDir, `${start.entryName}.js`);
   const device = new EspruinoDevice({ board: start.board, storage: start.flash, onLine: start.onLine });
@@ -42,5 +44,6 @@ export async function startVirtualBoard(start: BoardStart): Promise<VirtualBoard
   }
   return {
     stop: async () => device.stop(),
+    flash: () => device.storage(),
   };
 }
