@@ -1,0 +1,81 @@
+// mote deploy and mote virtual-board, through the built CLI (npm test builds dist/ first).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SerialBoard } from '../../lib/virtual-board/serial-board.js';
+
+const cli = fileURLToPath(new URL('../../bin/mote.js', import.meta.url));
+const mote = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+/** The CLI without blocking this process: the virtual board it talks to runs here. */
+function moteAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+const stops: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+function until(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const check = () => (condition() ? resolve() : Date.now() - started > ms ? reject(new Error(`timed out waiting for ${what}`)) : setTimeout(check, 10));
+    check();
+  });
+}
+
+describe('mote deploy', () => {
+  it('deploys a script to a board running Espruino and starts it; --json reports it', async () => {
+    const board = await SerialBoard.start();
+    stops.push(() => board.stop());
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-deploy-cli-'));
+    const script = path.join(dir, 'app.js');
+    writeFileSync(script, 'console.log("deployed by the CLI");');
+    const r = await moteAsync('deploy', script, '--port', board.path, '--json');
+    expect(r.stderr).toContain(`deploying ${script} to ${board.path}`);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ port: board.path, file: script, bytes: 35, chunks: 1 });
+    await until(() => board.device.output.includes('deployed by the CLI'), 'the app');
+  });
+
+  it('fails clearly: no build, bad options, no port', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-deploy-cli-'));
+    expect(mote('deploy', path.join(dir, 'missing.js'), '--port', '/dev/null').stderr).toContain(`no ${path.join(dir, 'missing.js')}: build the app first`);
+    expect(mote('deploy', 'x.js', '--chunk', '3').code).toBe(2);
+    writeFileSync(path.join(dir, 'a.js'), '1');
+    const r = mote('deploy', path.join(dir, 'a.js'), '--port', '/dev/mote-no-such-port');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('mote: no port /dev/mote-no-such-port\n');
+  });
+});
+
+describe('mote virtual-board', () => {
+  it('prints its port, takes a deploy, and stops on SIGINT', async () => {
+    const child = spawn(process.execPath, [cli, 'virtual-board', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    stops.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+    const { port, target } = JSON.parse(first) as { port: string; target: string };
+    expect(target).toBe('espruino');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-vboard-'));
+    writeFileSync(path.join(dir, 'app.js'), 'console.log("on the virtual board")');
+    const r = await moteAsync('deploy', path.join(dir, 'app.js'), '--port', port);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/app\.js: \d+ bytes in 1 chunks to .*, checked, started/);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
