@@ -67,17 +67,17 @@ describe('mote build', () => {
   it('takes target, entry, outDir, board and name from mote.config.json; options override it', () => {
     const dir = project({
       ...app,
-      'mote.config.json': JSON.stringify({ target: 'moddable', entry: 'main.ts', outDir: 'dist-fw', board: 'm5stack', name: 'calc' }),
+      'mote.config.json': JSON.stringify({ target: 'moddable', entry: 'main.ts', outDir: 'dist-fw', board: 'esp32-c3-devkitm-1', name: 'calc' }),
     });
     const fromConfig = mote(dir, 'build', '--json');
     expect(fromConfig.code).toBe(0);
-    expect(JSON.parse(fromConfig.stdout)).toMatchObject({ target: 'moddable', outDir: 'dist-fw', board: 'm5stack' });
+    expect(JSON.parse(fromConfig.stdout)).toMatchObject({ target: 'moddable', outDir: 'dist-fw', board: 'esp32-c3-devkitm-1' });
     const manifest = JSON.parse(readFileSync(path.join(dir, 'dist-fw/manifest.json'), 'utf8')) as { modules: Record<string, unknown> };
     expect(Object.keys(manifest.modules)).toEqual(['*', 'calc/lib']);
 
     const overridden = mote(dir, 'build', 'lib.ts', '--target', 'espruino', '--out', 'esp', '--json');
     expect(overridden.code).toBe(0);
-    expect(JSON.parse(overridden.stdout)).toMatchObject({ target: 'espruino', entry: 'lib.ts', outDir: 'esp', board: 'm5stack' });
+    expect(JSON.parse(overridden.stdout)).toMatchObject({ target: 'espruino', entry: 'lib.ts', outDir: 'esp', board: 'esp32-c3-devkitm-1' });
     expect(existsSync(path.join(dir, 'esp/lib.js'))).toBe(true);
   });
 
@@ -90,6 +90,9 @@ describe('mote build', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toBe('mote: --target must be espruino or moddable, got "esp8266"\n');
     expect(mote(dir, 'build', '--target', 'moddable', '--board', 'my board').code).toBe(2);
+    const unknown = mote(dir, 'build', '--target', 'moddable', '--board', 'm5stack');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^mote: --board: unknown board "m5stack" \(known: esp32-/);
   });
 
   it('reports a bad mote.config.json, a missing entry and a build error (exit 1)', () => {

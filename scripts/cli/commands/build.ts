@@ -27,7 +27,7 @@ export const buildCommand: CommandModule = {
         .description('build the firmware of the project in this folder for Espruino or Moddable XS')
         .argument('[entry]', 'entry module (default: "entry" in mote.config.json, else main.ts)')
         .option('--target <target>', 'espruino or moddable (default: "target" in mote.config.json)')
-        .option('--board <id>', 'board id, recorded in the report (default: "board" in mote.config.json)')
+        .option('--board <id>', 'board id (see mote boards), recorded in the report (default: "board" in mote.config.json)')
         .option('--out <dir>', 'output folder (default: "outDir" in mote.config.json, else build)')
         .option('--no-minify', 'espruino: keep the script readable (default: minified, as it lives in RAM)'),
     ).action(async (entryArg: string | undefined, options: BuildOptions) => {
@@ -50,6 +50,15 @@ export const buildCommand: CommandModule = {
       const board = options.board ?? config.board;
       if (options.board !== undefined && !boardId.test(options.board)) {
         throw new UsageError(`--board must be letters, digits, ".", "_" or "-", got "${options.board}"`);
+      }
+      if (board !== undefined) {
+        const { boardById, BoardError } = await import('../../../boards/index.js');
+        try {
+          boardById(board);
+        } catch (error) {
+          if (error instanceof BoardError) throw options.board !== undefined ? new UsageError(`--board: ${error.message}`) : new CliError(`mote.config.json: ${error.message}`);
+          throw error;
+        }
       }
       if (options.out === '') throw new UsageError('--out must not be empty');
       const entry = entryArg ?? config.entry;
