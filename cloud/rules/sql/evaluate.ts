@@ -74,7 +74,8 @@ class Scope {
       }
       case 'call': {
         const args: SqlValue[] = [];
-        for (const arg of expr.args) args.push(await this.eval(arg));
+        // `*` given to a function (encode(*, 'base64')) is the payload's bytes, exactly as published.
+        for (const arg of expr.args) args.push(arg.kind === 'payload' ? this.context.payload : await this.eval(arg));
         return functions[expr.name]!.call(args, this.context);
       }
       case 'cast':

@@ -206,7 +206,9 @@ export const functions: Record<string, SqlFunction> = {
     const bytes = payloadBytes(v);
     return bytes && toText(scheme) === 'base64' ? bytes.toString('base64') : undefined;
   } },
-  decode: { arity: [2, 2], takesPayload: true, call: ([v, scheme]) => {
+  decode: { arity: [2, 2], takesPayload: true, call: ([value, scheme]) => {
+    // decode(*, 'base64'): `*` is the payload's bytes.
+    const v = Buffer.isBuffer(value) ? value.toString('latin1').trim() : value;
     if (typeof v !== 'string' || toText(scheme) !== 'base64' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) return undefined;
     return decodeBytes(Buffer.from(v, 'base64'));
   } },

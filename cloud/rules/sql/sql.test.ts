@@ -82,6 +82,9 @@ describe('AWS IoT SQL: the developer guide examples', () => {
     expect(await run("SELECT decode(encode(*, 'base64'), 'base64') AS again FROM 'a'", { x: [1, 2] })).toEqual({ again: { x: [1, 2] } });
     expect(await run("SELECT decode('bm90IGpzb24=', 'base64') AS s FROM 'a'", {})).toEqual({ s: 'not json' });
     expect(await run("SELECT decode('%%%', 'base64') AS s FROM 'a'", {})).toEqual({});
+    expect(await run("SELECT decode(*, 'base64') AS d FROM 'a'", Buffer.from(Buffer.from('{"t":5}').toString('base64')))).toEqual({ d: { t: 5 } });
+    // encode(*) takes the bytes as published, spaces included.
+    expect(await run("SELECT encode(*, 'base64') AS e FROM 'a'", Buffer.from('{ "a": 1 }'))).toEqual({ e: Buffer.from('{ "a": 1 }').toString('base64') });
   });
 
   it('get_thing_shadow(thing, role) and get_thing_shadow(thing, shadow, role) read the store', async () => {
