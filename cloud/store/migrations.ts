@@ -3,7 +3,8 @@
  * recorded in `schema_migrations`. Services that arrive later append migrations; an applied
  * migration is never edited.
  *
- * Portable DDL: `{serial}` stands for an auto-numbered primary key. Numbers that hold epoch
+ * Portable DDL: `{serial}` stands for an auto-numbered primary key, `{without rowid}` for SQLite's
+ * clustered tables. Numbers that hold epoch
  * milliseconds are BIGINT. JSON documents are TEXT.
  */
 import type { Database } from './database.js';
@@ -93,9 +94,50 @@ export const migrations: readonly Migration[] = [
         enabled INTEGER NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 6,
+    name: 'telemetry time series',
+    // One row per point, keyed (and on SQLite clustered) by thing, measure and time, so a range
+    // of one series is one contiguous index scan; a second point at the same time replaces the
+    // first. `value` holds numbers (booleans as 1/0), `text` strings (booleans as 'true'/'false').
+    // Series are listed once each so retention can delete by key range without a full scan.
+    statements: [
+      `CREATE TABLE telemetry_points (
+        thing_name TEXT NOT NULL, measure TEXT NOT NULL, ts BIGINT NOT NULL, value DOUBLE PRECISION, text TEXT,
+        PRIMARY KEY (thing_name, measure, ts)){without rowid}`,
+      `CREATE TABLE telemetry_series (thing_name TEXT NOT NULL, measure TEXT NOT NULL, PRIMARY KEY (thing_name, measure))`,
+      // scope: a thing name, or '*' (not a valid thing name) for the global limit.
+      `CREATE TABLE telemetry_retention (scope TEXT PRIMARY KEY, max_age_ms BIGINT NOT NULL)`,
+      `CREATE INDEX telemetry_by_received_at ON telemetry (received_at)`,
+    ],
+  },
+  {
+    version: 7,
+    name: 'jobs and OTA files',
+    // Configurations and documents are JSON text (cloud/jobs/schemas.ts). An execution the rollout
+    // has not reached has dispatched_at NULL: the device does not see it yet. Times are epoch ms.
+    // An OTA file's bytes are base64 text: portable, and app images are at most a few MB.
+    statements: [
+      `CREATE TABLE jobs (
+        job_id TEXT PRIMARY KEY, document TEXT NOT NULL, description TEXT, targets TEXT NOT NULL, status TEXT NOT NULL,
+        rollout TEXT, abort_config TEXT, timeout_minutes INTEGER, reason_code TEXT, comment TEXT,
+        force_canceled INTEGER NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, completed_at BIGINT)`,
+      `CREATE TABLE job_executions (
+        job_id TEXT NOT NULL REFERENCES jobs(job_id) ON DELETE CASCADE, thing_name TEXT NOT NULL,
+        execution_number INTEGER NOT NULL, status TEXT NOT NULL, status_details TEXT, version INTEGER NOT NULL,
+        dispatched_at BIGINT, started_at BIGINT, last_updated_at BIGINT NOT NULL, deadline BIGINT, step_deadline BIGINT,
+        PRIMARY KEY (job_id, thing_name))`,
+      `CREATE INDEX job_executions_by_thing ON job_executions (thing_name, status)`,
+      `CREATE TABLE ota_files (
+        stream_id TEXT PRIMARY KEY, file_id INTEGER NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL,
+        version TEXT, description TEXT, data TEXT NOT NULL, created_at BIGINT NOT NULL)`,
+    ],
+  },
 ];
 
 const serial = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;
+/** `{without rowid}` after a table with a primary key: SQLite then stores rows in key order. */
+const withoutRowid = { sqlite: ' WITHOUT ROWID', postgres: '' } as const;
 
 /** Applies the migrations `db` lacks; returns the versions applied. Safe to run from several processes at once. */
 export async function migrate(db: Database, list: readonly Migration[] = migrations): Promise<number[]> {
@@ -106,7 +148,7 @@ export async function migrate(db: Database, list: readonly Migration[] = migrati
       // Two cloud processes starting together against one PostgreSQL: the second waits here.
       if (db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(7071) AS locked');
       if (await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [migration.version])) return false;
-      for (const statement of migration.statements) await tx.run(statement.replace('{serial}', serial[db.dialect]));
+      for (const statement of migration.statements) await tx.run(statement.replace('{serial}', serial[db.dialect]).replace('{without rowid}', withoutRowid[db.dialect]));
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, Date.now()]);
       return true;
     });

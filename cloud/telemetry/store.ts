@@ -2,7 +2,10 @@
  * Telemetry kept in the store: every batch a device publishes on `things/{thing}/telemetry`
  * (the SDK's default topic, sdk/telemetry/format.ts documents the batch) is checked, stored as
  * one row of the `telemetry` table (its payload as JSON text, whether it came as JSON or CBOR)
- * and announced to listeners (the dashboard's live feed). A QoS 1 batch delivered twice (same
+ * and, in the same transaction, as one time-series point per measurement (points.ts, queried by
+ * series.ts), then announced to listeners (the dashboard's live feed). The batch row is the
+ * record as received (seq, gaps, entries whole) that `entries()` reads back; points are what
+ * range and aggregate queries read. A QoS 1 batch delivered twice (same
  * `seq` and entries as the thing's last batch) is stored once. A payload that is not a batch is
  * reported through `onError` with what is wrong, and nothing is stored.
  */
@@ -10,6 +13,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { decodeBatch, type TelemetryBatch, type TelemetryEntry } from '../../sdk/telemetry/format.js';
 import type { MessageBus, Origin } from '../bus.js';
 import type { Database } from '../store/database.js';
+import { writePoints } from './points.js';
 
 /** The topic filter telemetry batches arrive on. */
 export const TELEMETRY_TOPIC = 'things/+/telemetry';
@@ -66,9 +70,12 @@ export class TelemetryStore {
     const previous = this.last.get(thingName);
     if (previous && previous.seq === batch.seq && isDeepStrictEqual(previous.entries, batch.entries)) return undefined;
     const document = { seq: batch.seq, dropped: batch.dropped, entries: batch.entries };
-    await this.db.run('INSERT INTO telemetry (topic, client_id, thing_name, received_at, payload) VALUES (?, ?, ?, ?, ?)', [
-      topic, origin?.clientId ?? null, thingName, at, JSON.stringify(document),
-    ]);
+    await this.db.transaction(async (tx) => {
+      await tx.run('INSERT INTO telemetry (topic, client_id, thing_name, received_at, payload) VALUES (?, ?, ?, ?, ?)', [
+        topic, origin?.clientId ?? null, thingName, at, JSON.stringify(document),
+      ]);
+      await writePoints(tx, thingName, batch.entries);
+    });
     this.last.set(thingName, document);
     const stored = { thingName, receivedAt: at, ...document };
     for (const listener of this.listeners) listener(stored);
