@@ -55,7 +55,7 @@ const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 export function parseDuration(text: string): number {
   const match = /^(\d{1,9})(ms|s|m|h|d|w)$/.exec(text);
   const ms = match ? Number(match[1]) * units[match[2]!]! : 0;
-  if (ms <= 0) throw invalid(`'${text}' is not a duration: a positive whole number and a unit, ms, s, m, h, d or w (e.g. 1m, 6h)`);
+  if (!(ms > 0 && Number.isSafeInteger(ms))) throw invalid(`'${text}' is not a duration: a positive whole number and a unit, ms, s, m, h, d or w (e.g. 1m, 6h)`);
   return ms;
 }
 
