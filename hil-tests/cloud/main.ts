@@ -52,7 +52,7 @@ describe('cloud', () => {
     }));
   }, { timeoutMs: 10000 });
 
-  testDone('telemetry published by the device reaches the cloud', (done) => {
+  testDone("telemetry published by the device lands in the cloud's store", (done) => {
     const sensor = new telemetry.Telemetry(client, { thingName: s.thing, timer: engineTimer });
     sensor.record({ celsius: 21.5, label: 'hil' });
     sensor.flush(guard(done, (error) => {

@@ -48,7 +48,7 @@ describe('mote hil --virtual', () => {
     const passed = Number(/^hil: (\d+) passed/.exec(lines.at(-1)!)![1]);
     expect(attr(xml, 'testsuites', 'tests')).toEqual([String(passed)]);
     expect(attr(xml, 'testsuites', 'failures')).toEqual(['0']);
-    expect(xml).toContain('<testcase classname="cloud.espruino.device" name="cloud › telemetry published by the device reaches the cloud" time="');
+    expect(xml).toContain('<testcase classname="cloud.espruino.device" name="cloud › telemetry published by the device lands in the cloud&apos;s store" time="');
     expect(xml).not.toContain('<failure');
   });
 

@@ -5,18 +5,10 @@
  */
 import type { Cloud } from '../../../cloud/cloud.js';
 
-export interface TelemetryMessage {
-  topic: string;
-  thing: string | undefined;
-  payload: string;
-}
-
 export interface ActionContext {
   cloud: Cloud | undefined;
   /** The thing of the device that signalled. */
   thing: string;
-  /** Telemetry the cloud received in this run (things/+/telemetry/#), in order. */
-  telemetry: TelemetryMessage[];
 }
 
 export type Action = (context: ActionContext, data: unknown) => Promise<void>;
@@ -49,18 +41,6 @@ async function reportedState(cloud: Cloud, thing: string): Promise<unknown> {
   return outcome.accepted ? outcome.response.state?.reported : undefined;
 }
 
-function batchesOf(context: ActionContext): unknown[] {
-  return context.telemetry
-    .filter((m) => m.thing === context.thing)
-    .map((m) => {
-      try {
-        return JSON.parse(m.payload) as unknown;
-      } catch {
-        return undefined;
-      }
-    });
-}
-
 export const actions: Record<string, Action> = {
   /** Sets desired state in the device's classic shadow, as a cloud application would: data = the desired object. */
   'shadow.desire': async (context, data) => {
@@ -74,10 +54,13 @@ export const actions: Record<string, Action> = {
       async () => `host: the cloud's reported state is ${JSON.stringify(await reportedState(cloud, context.thing))}, expected it to include ${JSON.stringify(data)}`,
     );
   },
-  /** Checks that a JSON telemetry batch from this device reached the cloud with an entry whose measurements include `data`. */
+  /** Checks that the cloud's telemetry store comes to hold an entry from this device whose measurements include `data`. */
   'telemetry.expect': async (context, data) => {
-    needCloud(context);
-    const found = () => batchesOf(context).some((batch) => ((batch as { entries?: { m?: unknown }[] })?.entries ?? []).some((entry) => includes(entry.m, data)));
-    await eventually(found, () => `host: no telemetry from ${context.thing} with ${JSON.stringify(data)} reached the cloud (received: ${JSON.stringify(batchesOf(context))})`);
+    const cloud = needCloud(context);
+    const entries = () => cloud.telemetry.entries(context.thing);
+    await eventually(
+      async () => (await entries()).some((entry) => includes(entry.m, data)),
+      async () => `host: no telemetry entry from ${context.thing} with ${JSON.stringify(data)} in the cloud's store (stored: ${JSON.stringify(await entries())})`,
+    );
   },
 };

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCloud, type Cloud } from '../../../cloud/cloud.js';
 import { buildFirmware } from '../../../firmware/build/targets.js';
-import { actions, type ActionContext, type TelemetryMessage } from './actions.js';
+import { actions, type ActionContext } from './actions.js';
 import { DeviceRecorder, type Signal, type SuiteResult, type TestResult } from './results.js';
 import type { HilTarget, Suite } from './suites.js';
 import { startVirtualBoard, type VirtualBoard } from './virtual.js';
@@ -116,7 +116,6 @@ async function provision(suite: Suite, cloud: Cloud): Promise<Record<string, { t
 async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, string>, attemptNo: number, options: HilRunOptions): Promise<Attempt> {
   const boards: VirtualBoard[] = [];
   const pending: Promise<void>[] = [];
-  const telemetry: TelemetryMessage[] = [];
   let cloud: Cloud | undefined;
   let wake: () => void = () => undefined;
   const recorders = suite.devices.map((device) => {
@@ -127,7 +126,7 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
 
   const act = async (signal: Signal, test: TestResult | undefined, recorder: DeviceRecorder, device: string): Promise<void> => {
     const action = actions[signal.name];
-    const context: ActionContext = { cloud, thing: settings[device]?.thing ?? device, telemetry };
+    const context: ActionContext = { cloud, thing: settings[device]?.thing ?? device };
     try {
       if (!action) throw new Error(`host: unknown signal "${signal.name}" (known: ${Object.keys(actions).join(', ')})`);
       await action(context, signal.data);
@@ -141,7 +140,6 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
   try {
     if (suite.cloud) {
       cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, mqttsPort: null, httpPort: null });
-      cloud.broker.bus.subscribe('things/+/telemetry/#', (topic, payload, origin) => telemetry.push({ topic, thing: origin?.thingName, payload: payload.toString('utf8') }));
       settings = await provision(suite, cloud);
     }
     // Everything waits on the device consoles: each line wakes the waiters, as does the deadline.
