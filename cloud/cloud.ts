@@ -8,6 +8,8 @@ import { startApi, type Api } from './api/server.js';
 import { dashboard } from './dashboard/serve.js';
 import { startBroker, type Broker, type BrokerOptions } from './broker/broker.js';
 import { CertificateAuthority } from './identity/ca.js';
+import { bindJobsService } from './jobs/mqtt.js';
+import { JobsService } from './jobs/service.js';
 import { Policies } from './policy/policies.js';
 import { bindProvisioning } from './provisioning/mqtt.js';
 import { ProvisioningService } from './provisioning/service.js';
@@ -38,6 +40,7 @@ export interface Cloud {
   provisioning: ProvisioningService;
   telemetry: TelemetryStore;
   rules: RulesEngine;
+  jobs: JobsService;
   broker: Broker;
   api?: Api;
   adminToken: AdminToken;
@@ -73,6 +76,8 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const onError = options.onError ?? (() => undefined);
     bindShadowService(broker.bus, shadows, onError);
     telemetry.bind(broker.bus, onError);
+    const jobs = new JobsService(db, registry, broker.bus, { onError });
+    bindJobsService(broker.bus, jobs.device, onError);
     const rules = await RulesEngine.start(db, broker.bus, {
       telemetry, onError,
       getThingShadow: async (thingName, shadowName) => {
@@ -90,13 +95,15 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
         ...(options.onError && { onError: options.onError }),
       });
     }
+    const stopJobs = jobs.start();
     const started = broker;
     return {
-      db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, broker, adminToken,
+      db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, jobs, broker, adminToken,
       ...(api && { api }),
       ...(newAdminToken !== undefined && { newAdminToken }),
       async close() {
         await api?.close();
+        await stopJobs();
         await started.close();
         await rules.idle();
         await db.close();
