@@ -18,6 +18,10 @@ interface BenchOptions {
   steps: string;
   kib: string;
   rounds: string;
+  clients: string;
+  messages: string;
+  points: string;
+  queries: string;
   json?: boolean;
 }
 
@@ -57,6 +61,18 @@ const suites: Record<string, { about: string; run(options: BenchOptions, err: (t
       return { value, text: formatFlashBench(value) };
     },
   },
+  cloud: {
+    about: 'messages/s of MQTT clients through the broker alone against a SELECT ... WHERE rule into the store, and telemetry query latency (p50/p95) over --points stored points',
+    async run(options, err) {
+      const clients = count('--clients', options.clients, 1);
+      const messages = count('--messages', options.messages, 1);
+      const points = count('--points', options.points, 20);
+      const queries = count('--queries', options.queries, 1);
+      const { formatCloudBench, runCloudBench } = await import('../../../bench/cloud/run.js');
+      const value = await runCloudBench({ clients, messages, points, queries }, err);
+      return { value, text: formatCloudBench(value) };
+    },
+  },
 };
 
 export const benchCommand: CommandModule = {
@@ -70,7 +86,11 @@ export const benchCommand: CommandModule = {
         .option('--switches <n>', 'kernel: context switches per workload run', '200000')
         .option('--steps <n>', 'build: steps per workload on the JIT (interpreters run a tenth)', '200000')
         .option('--kib <n>', 'flash: image size in KiB (a multiple of 4)', '256')
-        .option('--rounds <n>', 'timed runs per workload (the fastest is kept)', '5'),
+        .option('--rounds <n>', 'timed runs per workload (the fastest is kept)', '5')
+        .option('--clients <n>', 'cloud: MQTT clients publishing at once', '8')
+        .option('--messages <n>', 'cloud: messages each client publishes', '2000')
+        .option('--points <n>', 'cloud: telemetry points to generate for the queries (a multiple of 20)', '10000000')
+        .option('--queries <n>', 'cloud: timed queries per kind', '50'),
     ).action(async (suite: string, options: BenchOptions) => {
       const chosen = suites[suite];
       if (!chosen) throw new UsageError(`unknown bench suite "${suite}"; suites: ${names.join(', ')}`);
