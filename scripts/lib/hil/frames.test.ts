@@ -77,6 +77,14 @@ describe('DeviceRecorder', () => {
     ]);
   });
 
+  it("a timeout after an uncaught exception carries the engine's message", () => {
+    const recorder = new DeviceRecorder('board');
+    const lines = frames([{ e: 'begin', count: 1 }, { e: 'test', id: 0, name: 'a' }, { e: 'fail', id: 0, ms: 5000, message: 'timed out after 5000 ms' }]);
+    lines.splice(2, 0, 'Uncaught Error: expected 1 to be 2', ' at line 1 col 10');
+    for (const line of lines) recorder.line(line);
+    expect(recorder.tests[0]!.message).toBe('timed out after 5000 ms; the device printed: Uncaught Error: expected 1 to be 2');
+  });
+
   it('a lost frame or a corrupt one is a link fault', () => {
     const lost = new DeviceRecorder('board');
     for (const [i, line] of frames(run).entries()) if (i !== 2) lost.line(line);

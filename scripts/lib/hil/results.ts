@@ -110,7 +110,7 @@ export class DeviceRecorder {
         const test = this.byId[this.key(event.id)];
         if (!test) return this.fault(`a result for test ${event.id}, which never started`);
         // A host check may already have failed it: keep that.
-        if (event.e === 'fail') this.hostFailure(test, event.message);
+        if (event.e === 'fail') this.hostFailure(test, withUncaught(event.message, test.log));
         else if (event.e === 'skip') Object.assign(test, { status: 'skipped', message: event.reason });
         else if (test.message === undefined) test.status = 'passed';
         if (event.e !== 'skip') test.ms = event.ms;
@@ -125,6 +125,15 @@ export class DeviceRecorder {
         break;
     }
   }
+}
+
+/**
+ * A test that timed out often did so because an exception escaped a callback (an expectation
+ * outside guard()): the engine printed it as "Uncaught …"; that line is the device's real message.
+ */
+function withUncaught(message: string, log: readonly string[]): string {
+  const uncaught = log.find((line) => line.startsWith('Uncaught '));
+  return uncaught !== undefined && message.startsWith('timed out') ? `${message}; the device printed: ${uncaught}` : message;
 }
 
 /** Counts over results. */

@@ -150,6 +150,8 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
     };
     const deadlineTimer = setTimeout(wake, suite.timeoutMs);
     const faulty = () => recorders.some((r) => r.linkFault !== undefined);
+    /** Per device: the line its host printed when it stopped the device. */
+    const halted: (string | undefined)[] = [];
     /** Resolves true once `condition` holds, false at the deadline or a link fault. */
     const until = (condition: () => boolean) =>
       new Promise<boolean>((resolve) => {
@@ -177,9 +179,13 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
             recorder.line(options.linkFilter ? options.linkFilter(line, where) : line);
             wake();
           },
+          onHalt: (line) => {
+            halted[index] = line;
+            wake();
+          },
         });
         boards.push(board);
-        if (!(await until(() => recorder.ended)) || boot >= suite.boots) return;
+        if (!(await until(() => recorder.ended || halted[index] !== undefined)) || halted[index] !== undefined || boot >= suite.boots) return;
         const left = board.flash();
         if (left === undefined) throw new Error(`a ${target} virtual board cannot restart with its flash yet ("boots" needs espruino)`);
         flash = left;
@@ -189,7 +195,7 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
     };
     try {
       await Promise.all(suite.devices.map((_, i) => runDevice(i)));
-      await until(() => recorders.every((r) => r.ended));
+      await until(() => recorders.every((r, i) => r.ended || halted[i] !== undefined));
     } finally {
       clearTimeout(deadlineTimer);
     }
@@ -197,7 +203,7 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
     const linkFault = recorders.find((r) => r.linkFault !== undefined)?.linkFault;
     if (linkFault !== undefined) return { recorders, linkFault };
     const unfinished = recorders.filter((r) => !r.ended);
-    const error = unfinished.length > 0 ? unfinished.map((r) => stalled(r, suite.timeoutMs)).join('; ') : undefined;
+    const error = unfinished.length > 0 ? unfinished.map((r) => stalled(r, suite.timeoutMs, halted[recorders.indexOf(r)])).join('; ') : undefined;
     return error === undefined ? { recorders } : { recorders, error };
   } catch (error) {
     return { recorders, error: (error as Error).message };
@@ -208,9 +214,11 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
 }
 
 /** Why a device did not reach its end frame, with the last lines it printed. */
-function stalled(recorder: DeviceRecorder, timeoutMs: number): string {
-  for (const test of recorder.tests) if (test.status === 'failed' && test.message === undefined) test.message = 'did not finish: the suite timed out';
+function stalled(recorder: DeviceRecorder, timeoutMs: number, halt: string | undefined): string {
+  const why = halt !== undefined ? 'the device stopped' : 'the suite timed out';
+  for (const test of recorder.tests) if (test.status === 'failed' && test.message === undefined) test.message = `did not finish: ${why}`;
   const tail = recorder.log.slice(-5).join(' | ');
   const where = recorder.count === undefined ? 'before its tests began' : `after ${recorder.tests.length} of ${recorder.count} tests`;
-  return `${recorder.device} stopped reporting ${where} (suite timeout ${timeoutMs} ms)${tail ? `; last output: ${tail}` : ''}`;
+  const what = halt !== undefined ? `was stopped by its host ${where}` : `stopped reporting ${where} (suite timeout ${timeoutMs} ms)`;
+  return `${recorder.device} ${what}${tail ? `; last output: ${tail}` : ''}`;
 }

@@ -26,16 +26,28 @@ export interface BoardStart {
   /** Flash at start, `domain.key` → text. */
   flash: Record<string, string>;
   onLine: (line: string) => void;
+  /** The host stopped the device (an uncaught exception on XS, a runaway script on Espruino); `line` says why. */
+  onHalt: (line: string) => void;
+}
+
+/** Both hosts end the line they print when they stop a device this way. */
+const HALTED = /; device stopped$/;
+
+function watchHalt(start: BoardStart): (line: string) => void {
+  return (line) => {
+    start.onLine(line);
+    if (HALTED.test(line)) start.onHalt(line);
+  };
 }
 
 /** Starts a virtual board running the build; a build the engine refuses rejects, with the engine's message. */
 export async function startVirtualBoard(start: BoardStart): Promise<VirtualBoard> {
   if (start.target === 'moddable') {
-    const device = await XsDevice.start(start.outDir, { board: start.board, flash: start.flash, onLine: start.onLine });
+    const device = await XsDevice.start(start.outDir, { board: start.board, flash: start.flash, onLine: watchHalt(start) });
     return { stop: () => device.stop(), flash: () => undefined }; // XsDevice does not hand its flash back yet
   }
   const script = path.join(start.outDir, `${start.entryName}.js`);
-  const device = new EspruinoDevice({ board: start.board, storage: start.flash, onLine: start.onLine });
+  const device = new EspruinoDevice({ board: start.board, storage: start.flash, onLine: watchHalt(start) });
   try {
     device.load(readFileSync(script, 'utf8'), readFileSync(`${script}.map`, 'utf8'));
   } catch (error) {
