@@ -6,6 +6,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { chipById } from '../../lib/esp-chip/index.js';
+import { serializeAppImage } from '../../lib/esp-image/index.js';
 import { SerialBoard } from '../../lib/virtual-board/serial-board.js';
 
 const cli = fileURLToPath(new URL('../../bin/mote.js', import.meta.url));
@@ -77,5 +79,22 @@ describe('mote virtual-board', () => {
     expect(r.stdout).toMatch(/app\.js: \d+ bytes in 1 chunks to .*, checked, started/);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
+  });
+});
+
+describe('mote flash against the virtual board', () => {
+  it('a SYNC puts it in download mode: the app is flashed, and Espruino boots again with its Storage', async () => {
+    const board = await SerialBoard.start({ storage: { '.bootcde': 'console.log("app before flashing")' } });
+    stops.push(() => board.stop());
+    await until(() => board.device.output.includes('app before flashing'), 'the saved app');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-vboard-flash-'));
+    const image = serializeAppImage({ chip: chipById('esp32'), entry: 0x400d0000, segments: [{ loadAddress: 0x3f400020, data: Buffer.alloc(5000, 9) }], hashAppended: true });
+    writeFileSync(path.join(dir, 'app.bin'), image);
+    const r = await moteAsync('flash', '0x10000', path.join(dir, 'app.bin'), '--port', board.path, '--board', 'esp32-devkitc', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ chip: 'ESP32', regions: [{ status: 'written', size: image.length }] });
+    expect(board.rom.flash.subarray(0x10000, 0x10000 + image.length).equals(image)).toBe(true);
+    expect(board.mode).toBe('app');
+    await until(() => board.device.output.includes('app before flashing'), 'Espruino booting again from its Storage');
   });
 });
