@@ -198,16 +198,25 @@ export class Requests {
       break;
     }
     if (!entry) return; // someone else's answer on a shared topic, or one we gave up on
-    this.finish(entry);
+    // The answer topics are released only after `done`: a caller sending its next request on the
+    // same topic from `done` (a job's next update) reuses them, rather than unsubscribing and
+    // subscribing again in one breath, which a broker handling both at once may reorder.
+    this.finish(entry, false);
     if (document === undefined || document === null || typeof document !== 'object') entry.done(new Error(`malformed answer on ${message.topic}`));
     else if (accepted) entry.done(undefined, document);
     else entry.done(this.options.rejected(document));
+    this.releaseIfIdle(entry);
   }
 
-  private finish(entry: Pending): void {
+  private finish(entry: Pending, release = true): void {
     const at = this.pending.indexOf(entry);
     if (at < 0) return;
     this.pending.splice(at, 1);
+    if (release) this.releaseIfIdle(entry);
+  }
+
+  /** Unsubscribes a per-request topic once no request on it is waiting. */
+  private releaseIfIdle(entry: Pending): void {
     if (entry.keep) return;
     for (const p of this.pending) if (p.topic === entry.topic) return;
     this.release(entry.topic);
