@@ -10,6 +10,9 @@ import { startBroker, type Broker, type BrokerOptions } from './broker/broker.js
 import { CertificateAuthority } from './identity/ca.js';
 import { bindJobsService } from './jobs/mqtt.js';
 import { JobsService } from './jobs/service.js';
+import { OtaFiles } from './ota/files.js';
+import { OtaService } from './ota/service.js';
+import { bindStreams } from './ota/stream.js';
 import { Policies } from './policy/policies.js';
 import { bindProvisioning } from './provisioning/mqtt.js';
 import { ProvisioningService } from './provisioning/service.js';
@@ -41,6 +44,7 @@ export interface Cloud {
   telemetry: TelemetryStore;
   rules: RulesEngine;
   jobs: JobsService;
+  ota: OtaService;
   broker: Broker;
   api?: Api;
   adminToken: AdminToken;
@@ -78,6 +82,8 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     telemetry.bind(broker.bus, onError);
     const jobs = new JobsService(db, registry, broker.bus, { onError });
     bindJobsService(broker.bus, jobs.device, onError);
+    const ota = new OtaService(new OtaFiles(db), jobs);
+    bindStreams(broker.bus, ota.files, onError);
     const rules = await RulesEngine.start(db, broker.bus, {
       telemetry, onError,
       getThingShadow: async (thingName, shadowName) => {
@@ -98,7 +104,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const stopJobs = jobs.start();
     const started = broker;
     return {
-      db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, jobs, broker, adminToken,
+      db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, jobs, ota, broker, adminToken,
       ...(api && { api }),
       ...(newAdminToken !== undefined && { newAdminToken }),
       async close() {
