@@ -35,20 +35,28 @@ type Listener = (batch: StoredBatch) => void;
 
 const thingOf = (topic: string) => topic.split('/')[1]!;
 
+interface Pending {
+  stored: StoredBatch;
+  topic: string;
+  clientId: string | null;
+}
+
 export class TelemetryStore {
   private readonly listeners = new Set<Listener>();
-  /** Each thing's last stored batch, to drop QoS 1 duplicates. */
+  /** Each thing's last batch taken for storing, to drop QoS 1 duplicates. */
   private readonly last = new Map<string, TelemetryBatch>();
-  /** Batches of one thing are stored in arrival order. */
-  private queue: Promise<void> = Promise.resolve();
+  /** Batches waiting for the commit in progress; they share the next one (group commit). */
+  private collecting: Pending[] = [];
+  /** The commit of `collecting`, once one is waiting to start. */
+  private nextCommit: Promise<void> | undefined;
+  /** The latest commit; commits run one after another, so batches are stored in arrival order. */
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(private readonly db: Database) {}
 
   /** Stores every batch published on the bus from now on. */
   bind(bus: MessageBus, onError: (error: Error) => void): void {
-    bus.subscribe(TELEMETRY_TOPIC, (topic, payload, origin) => {
-      this.queue = this.queue.then(async () => void (await this.receive(topic, payload, origin))).catch(onError);
-    });
+    bus.subscribe(TELEMETRY_TOPIC, (topic, payload, origin) => void this.receive(topic, payload, origin).catch(onError));
   }
 
   /** Calls `listener` with each batch once it is stored; returns the call that stops it. */
@@ -57,7 +65,11 @@ export class TelemetryStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Checks and stores one published batch; throws an Error naming the thing and the problem. */
+  /**
+   * Checks and stores one published batch, resolving once it is committed; throws an Error
+   * naming the thing and the problem. Batches arriving while a commit is in progress are
+   * committed together in the next transaction: one disk sync for many batches.
+   */
   async receive(topic: string, payload: Uint8Array, origin?: Origin, at = Date.now()): Promise<StoredBatch | undefined> {
     const thingName = thingOf(topic);
     let batch: TelemetryBatch;
@@ -70,16 +82,44 @@ export class TelemetryStore {
     const previous = this.last.get(thingName);
     if (previous && previous.seq === batch.seq && isDeepStrictEqual(previous.entries, batch.entries)) return undefined;
     const document = { seq: batch.seq, dropped: batch.dropped, entries: batch.entries };
-    await this.db.transaction(async (tx) => {
-      await tx.run('INSERT INTO telemetry (topic, client_id, thing_name, received_at, payload) VALUES (?, ?, ?, ?, ?)', [
-        topic, origin?.clientId ?? null, thingName, at, JSON.stringify(document),
-      ]);
-      await writePoints(tx, thingName, batch.entries);
-    });
     this.last.set(thingName, document);
     const stored = { thingName, receivedAt: at, ...document };
-    for (const listener of this.listeners) listener(stored);
+    await this.enqueue({ stored, topic, clientId: origin?.clientId ?? null });
     return stored;
+  }
+
+  private enqueue(pending: Pending): Promise<void> {
+    this.collecting.push(pending);
+    if (this.nextCommit === undefined) {
+      // Start after the event loop's I/O phase, so batches read from the network meanwhile join.
+      this.nextCommit = this.writing.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => {
+        const group = this.collecting;
+        this.collecting = [];
+        this.nextCommit = undefined;
+        return this.commit(group);
+      });
+      this.writing = this.nextCommit.catch(() => undefined);
+    }
+    return this.nextCommit;
+  }
+
+  private async commit(group: Pending[]): Promise<void> {
+    try {
+      await this.db.transaction(async (tx) => {
+        for (const { stored, topic, clientId } of group) {
+          const document = { seq: stored.seq, dropped: stored.dropped, entries: stored.entries };
+          await tx.run('INSERT INTO telemetry (topic, client_id, thing_name, received_at, payload) VALUES (?, ?, ?, ?, ?)', [
+            topic, clientId, stored.thingName, stored.receivedAt, JSON.stringify(document),
+          ]);
+          await writePoints(tx, stored.thingName, stored.entries);
+        }
+      });
+    } catch (error) {
+      // Not stored: a copy delivered again must not be taken for a duplicate.
+      for (const { stored } of group) if (this.last.get(stored.thingName)?.entries === stored.entries) this.last.delete(stored.thingName);
+      throw error;
+    }
+    for (const { stored } of group) for (const listener of this.listeners) listener(stored);
   }
 
   /** The thing's most recent entries, oldest first. */

@@ -53,6 +53,31 @@ export function telemetryContract(open: () => Promise<Database>): void {
       await db.close();
     });
 
+    it('commits batches arriving together in one transaction, in arrival order; a failed commit stores nothing and is not taken for a duplicate later', async () => {
+      const db = await open();
+      let transactions = 0;
+      const counting: Database = { ...db, transaction: (work) => (transactions++, db.transaction(work)) };
+      const store = new TelemetryStore(counting);
+      const order: number[] = [];
+      store.onStored((batch) => order.push(batch.seq));
+      const batches = Array.from({ length: 20 }, (_, i) => store.receive(`things/lamp-${i % 3}/telemetry`, json(i, [{ ts: T0 + i, m: { n: i } }])));
+      expect((await Promise.all(batches)).map((b) => b?.seq)).toEqual([...Array(20).keys()]);
+      expect(order).toEqual([...Array(20).keys()]);
+      expect(transactions).toBe(1); // all arrived before the commit started
+      expect(await db.get('SELECT COUNT(*) AS n FROM telemetry_points')).toEqual({ n: 20 });
+
+      let fail = true;
+      const failing: Database = { ...db, transaction: (work) => (fail ? Promise.reject(new Error('disk full')) : db.transaction(work)) };
+      const flaky = new TelemetryStore(failing);
+      const batch = json(0, [{ ts: T0, m: { n: 1 } }]);
+      await expect(flaky.receive('things/lamp-9/telemetry', batch)).rejects.toThrow('disk full');
+      fail = false;
+      expect(await flaky.receive('things/lamp-9/telemetry', batch)).toMatchObject({ thingName: 'lamp-9', seq: 0 });
+      expect(await flaky.receive('things/lamp-9/telemetry', batch)).toBeUndefined(); // now a duplicate
+      expect((await querySeries(db, 'lamp-9', 'n')).points).toEqual([{ ts: T0, value: 1 }]);
+      await db.close();
+    });
+
     it('reads a range, from inclusive and to exclusive, in pages of limit points', async () => {
       const db = await open();
       await db.transaction((tx) => writePoints(tx, 'lamp-1', series('temp', 10, 1000, (i) => i)));
