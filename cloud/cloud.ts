@@ -23,6 +23,7 @@ import { bindShadowService } from './shadow/mqtt.js';
 import { ShadowService } from './shadow/service.js';
 import type { Database } from './store/database.js';
 import { openStore, type StoreOptions } from './store/open.js';
+import { TelemetryRetention } from './telemetry/retention.js';
 import { TelemetryStore } from './telemetry/store.js';
 
 export interface CloudOptions extends Omit<BrokerOptions, 'registry' | 'policies' | 'tls'> {
@@ -93,7 +94,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     });
     if (options.httpPort !== null) {
       api = await startApi({
-        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, disconnect: broker.disconnectPrincipal, telemetry, rules },
+        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, disconnect: broker.disconnectPrincipal, telemetry, rules, jobs, ota },
         adminToken,
         extensions: [dashboard({ bus: broker.bus, registry, telemetry, adminToken, onError })],
         ...(options.host !== undefined && { host: options.host }),
@@ -102,6 +103,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       });
     }
     const stopJobs = jobs.start();
+    const stopRetention = new TelemetryRetention(db).every(3_600_000, onError);
     const started = broker;
     return {
       db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, jobs, ota, broker, adminToken,
@@ -112,6 +114,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
         await stopJobs();
         await started.close();
         await rules.idle();
+        await stopRetention();
         await db.close();
       },
     };

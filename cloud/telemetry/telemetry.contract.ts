@@ -189,5 +189,23 @@ export function telemetryContract(open: () => Promise<Database>): void {
       await expect(retention.setLimit(0)).rejects.toThrow(RangeError);
       await db.close();
     });
+
+    it('runs retention at once and then every interval until stopped, reporting failures', async () => {
+      const db = await open();
+      const retention = new TelemetryRetention(db, () => T0 + 10_000);
+      await retention.setLimit(1000);
+      await db.transaction((tx) => writePoints(tx, 'lamp-1', series('temp', 3, 1, (i) => i)));
+      const errors: Error[] = [];
+      const stop = retention.every(20, (e) => errors.push(e));
+      await expect.poll(async () => (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM telemetry_points'))!.n).toBe(0);
+      await db.transaction((tx) => writePoints(tx, 'lamp-1', series('temp', 2, 1, (i) => i)));
+      await expect.poll(async () => (await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM telemetry_points'))!.n).toBe(0); // the next tick
+      await stop();
+      await db.transaction((tx) => writePoints(tx, 'lamp-1', series('temp', 1, 1, (i) => i)));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(await db.get('SELECT COUNT(*) AS n FROM telemetry_points')).toEqual({ n: 1 }); // stopped
+      expect(errors).toEqual([]);
+      await db.close();
+    });
   });
 }
