@@ -94,7 +94,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     });
     if (options.httpPort !== null) {
       api = await startApi({
-        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, disconnect: broker.disconnectPrincipal, telemetry, rules },
+        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, disconnect: broker.disconnectPrincipal, telemetry, rules, jobs, ota },
         adminToken,
         extensions: [dashboard({ bus: broker.bus, registry, telemetry, adminToken, onError })],
         ...(options.host !== undefined && { host: options.host }),

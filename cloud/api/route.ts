@@ -7,6 +7,8 @@
 import type { z } from 'zod';
 import type { MessageBus } from '../bus.js';
 import type { CertificateAuthority } from '../identity/ca.js';
+import type { JobsService } from '../jobs/service.js';
+import type { OtaService } from '../ota/service.js';
 import type { Policies } from '../policy/policies.js';
 import type { ProvisioningService } from '../provisioning/service.js';
 import type { ProvisioningTemplates } from '../provisioning/templates.js';
@@ -31,6 +33,8 @@ export interface ApiServices {
   disconnect?: (principal: string, reason: string) => void;
   telemetry: TelemetryStore;
   rules: RulesEngine;
+  jobs: JobsService;
+  ota: OtaService;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

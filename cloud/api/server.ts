@@ -14,6 +14,8 @@ import { CloudError, invalid } from '../errors.js';
 import type { AdminToken } from './admin-token.js';
 import { openApiDocument } from './openapi.js';
 import { Reply, successStatus, type ApiServices, type Route } from './route.js';
+import { jobRoutes } from './routes/jobs.js';
+import { otaRoutes } from './routes/ota.js';
 import { policyRoutes } from './routes/policies.js';
 import { principalRoutes } from './routes/principals.js';
 import { provisioningRoutes } from './routes/provisioning.js';
@@ -24,7 +26,7 @@ import { telemetryRoutes } from './routes/telemetry.js';
 import { thingRoutes } from './routes/things.js';
 import type { ApiError } from './schemas.js';
 
-export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes, ...provisioningRoutes, ...ruleRoutes, ...searchRoutes];
+export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes, ...provisioningRoutes, ...ruleRoutes, ...searchRoutes, ...jobRoutes, ...otaRoutes];
 
 /** Largest JSON body a route with a schema accepts (raw-body routes set their own). */
 export const JSON_BODY_LIMIT = 256 * 1024;
