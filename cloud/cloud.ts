@@ -1,7 +1,8 @@
 /**
  * One cloud process: the store, the registry and policies over it, the certificate authority,
  * the shadow service, the embedded broker (TCP, WebSocket, mutual TLS) with the services bound
- * to its bus, the telemetry store, and the HTTP API with the fleet dashboard. `mote cloud` runs this.
+ * to its bus (shadow, provisioning, telemetry, rules, jobs and their rollout clock, OTA streams),
+ * the telemetry store, and the HTTP API with the fleet dashboard. `mote cloud` runs this.
  */
 import { AdminToken } from './api/admin-token.js';
 import { startApi, type Api } from './api/server.js';
