@@ -25,6 +25,9 @@ interface Reply {
   next: number | null;
   lines: string[];
   pins: PinChange[];
+  /** An exception the app's callbacks threw in this turn (the device goes on). */
+  error?: string;
+  flash?: Record<string, string>;
 }
 
 export class XsDevice {
@@ -52,6 +55,14 @@ export class XsDevice {
       throw error;
     }
     return device;
+  }
+
+  private lastFlash: Record<string, string> = {};
+
+  /** The device's flash now (`domain.key` → binary string): what a reset keeps, for XsDevice.start's `flash`. */
+  async flash(): Promise<Record<string, string>> {
+    await this.command({ t: 'flash' });
+    return this.lastFlash;
   }
 
   /** The level of an output pin (its last change), 0 before any. */
@@ -124,7 +135,9 @@ export class XsDevice {
         return;
       }
       for (const line of reply.lines) this.line(line);
+      if (reply.error !== undefined) this.line(`Uncaught ${reply.error}`);
       this.pins.push(...reply.pins);
+      if (reply.flash) this.lastFlash = reply.flash;
       clearTimeout(this.timer);
       if (reply.next !== null && !this.stopped) this.timer = setTimeout(() => void this.command({ t: 'tick' }), Math.max(0, reply.next - this.now()));
     };

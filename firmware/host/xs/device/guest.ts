@@ -106,13 +106,40 @@ export const Net = {
 };
 
 /** Moddable's `preference`, over the device's simulated flash. */
+/**
+ * Moddable's `preference`, over the device's simulated flash. Values keep their type, as on the
+ * device (boolean, integer, string, ArrayBuffer): an ArrayBuffer is stored as its bytes (what the
+ * Storage port writes, and what a host seeds), other types as text with their type noted beside.
+ */
+const typeOf = (domain: string, key: string) => `#type:${domain}.${key}`;
+
 export const Preference = {
-  get: (domain: string, key: string) => {
+  get: (domain: string, key: string): boolean | number | string | ArrayBuffer | undefined => {
     const value = new SimStorage({ domain }).get(key);
-    return value ? value.buffer : undefined;
+    if (!value) return undefined;
+    const type = device!.flash[typeOf(domain, key)];
+    const text = () => new TextDecoder().decode(value);
+    if (!type) return value.buffer as ArrayBuffer;
+    if (type[0] === 0x62) return text() === 'true';
+    if (type[0] === 0x69) return Number(text());
+    return text();
   },
-  set: (domain: string, key: string, value: ArrayBuffer) => new SimStorage({ domain }).set(key, new Uint8Array(value)),
-  delete: (domain: string, key: string) => new SimStorage({ domain }).delete(key),
+  set: (domain: string, key: string, value: boolean | number | string | ArrayBuffer) => {
+    const storage = new SimStorage({ domain });
+    if (value instanceof ArrayBuffer) {
+      storage.set(key, new Uint8Array(value));
+      delete device!.flash[typeOf(domain, key)];
+      return;
+    }
+    const type = typeof value === 'boolean' ? 'b' : typeof value === 'number' ? 'i' : 's';
+    if (type === 'i' && !Number.isInteger(value)) throw new TypeError('preference: numbers must be integers');
+    storage.set(key, new TextEncoder().encode(String(value)));
+    device!.flash[typeOf(domain, key)] = new TextEncoder().encode(type);
+  },
+  delete: (domain: string, key: string) => {
+    new SimStorage({ domain }).delete(key);
+    delete device!.flash[typeOf(domain, key)];
+  },
   keys: (domain: string) => new SimStorage({ domain }).keys(),
 };
 

@@ -86,25 +86,41 @@ export function seedFlash(flash: { [name: string]: string }): void {
 let linesSent = 0;
 let pinsSent = 0;
 
-function report(): ArrayBuffer {
+function report(error?: string, extra: object = {}): ArrayBuffer {
   const device = currentDevice();
   const lines = device.output.slice(linesSent);
   const pins = device.board.changes.slice(pinsSent);
   linesSent = device.output.length;
   pinsSent = device.board.changes.length;
   const next = device.time.nextDue;
-  return encoder.encode(JSON.stringify({ next: next === undefined ? null : next, lines, pins })).buffer as ArrayBuffer;
+  const reply = { next: next === undefined ? null : next, lines, pins, ...extra, ...(error === undefined ? {} : { error }) };
+  return encoder.encode(JSON.stringify(reply)).buffer as ArrayBuffer;
+}
+
+/** The device's flash as binary strings (name → bytes), for a host that boots it again. */
+function flashImage(): { [name: string]: string } {
+  const flash = currentDevice().flash;
+  const out: { [name: string]: string } = {};
+  for (const name in flash) out[name] = binary(flash[name]!);
+  return out;
 }
 
 /** Installs the command handler the host drives the device with. */
 export function goLive(): void {
   __moteSetHandleCommand((message) => {
     const command = JSON.parse(decoder.decode(new Uint8Array(message))) as { t: string; now: number; id?: number; event?: string; data?: string };
-    const time = currentDevice().time;
-    if (command.now > time.now) time.runUntil(command.now);
-    if (command.t === 'socket') {
-      const socket = sockets[command.id!];
-      if (socket) socket.deliver(command.event!, command.data);
+    if (command.t === 'flash') return report(undefined, { flash: flashImage() });
+    // An exception in the app's callbacks is reported with the lines printed before it; the
+    // device goes on with its other timers, as Espruino does.
+    try {
+      const time = currentDevice().time;
+      if (command.now > time.now) time.runUntil(command.now);
+      if (command.t === 'socket') {
+        const socket = sockets[command.id!];
+        if (socket) socket.deliver(command.event!, command.data);
+      }
+    } catch (error) {
+      return report(String(error));
     }
     return report();
   });
