@@ -46,7 +46,8 @@ export function trackPresence(
     const event = { ...base(client, identity), eventType: 'disconnected', clientInitiatedDisconnect, disconnectReason };
     registry.connectivity
       .disconnected(client.id, identity.sessionId, disconnectReason, event.timestamp)
-      .then(() => bus.publish(`$aws/events/presence/disconnected/${client.id}`, JSON.stringify(event)))
+      // While the broker shuts down (its last clients dropping) there is no one left to tell.
+      .then(() => ((aedes as unknown as { closed?: boolean }).closed ? undefined : bus.publish(`$aws/events/presence/disconnected/${client.id}`, JSON.stringify(event))))
       .catch(onError);
   });
 }
