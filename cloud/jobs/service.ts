@@ -190,7 +190,8 @@ export class JobsService {
   private async finish(execution: Execution, status: 'CANCELED' | 'TIMED_OUT'): Promise<void> {
     const done = await this.notifier.around(execution.thingName, async () => {
       for (let e: Execution | undefined = execution; e !== undefined && isPending(e.status); e = await this.executions.find(e.jobId, e.thingName)) {
-        if (status === 'TIMED_OUT' && e.status !== 'IN_PROGRESS') return undefined;
+        // A device may have ended it, or set a new step timeout, since it was found overdue.
+        if (status === 'TIMED_OUT' && !(e.status === 'IN_PROGRESS' && Math.min(e.deadline ?? Infinity, e.stepDeadline ?? Infinity) <= this.now())) return undefined;
         const { deadline: _d, stepDeadline: _s, ...rest } = e;
         const next: Execution = { ...rest, status, versionNumber: e.versionNumber + 1, lastUpdatedAt: this.now() };
         if (await this.executions.replace(e, next)) return next;
