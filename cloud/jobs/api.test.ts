@@ -45,6 +45,8 @@ describe('jobs and OTA over the HTTP API', () => {
     const executions = (await call('GET', '/jobs/j1/things')).body.executions;
     expect(executions.map((e: { thingName: string; queuedAt?: number }) => [e.thingName, e.queuedAt !== undefined])).toEqual([['fan', true], ['lamp', false]]); // one per minute
     expect((await call('GET', '/things/fan/jobs')).body.executions).toMatchObject([{ jobId: 'j1', status: 'QUEUED', versionNumber: 1 }]);
+    expect((await call('POST', '/things/fan/jobs/j1/cancel', { expectedVersion: 7 }))).toMatchObject({ status: 409, body: { error: 'VersionConflictException' } });
+    expect((await call('POST', '/things/fan/jobs/j1/cancel')).body).toMatchObject({ thingName: 'fan', status: 'CANCELED', versionNumber: 2 });
     expect((await call('POST', '/jobs/j1/cancel', { comment: 'not now' })).body).toMatchObject({ status: 'CANCELED', comment: 'not now', jobProcessDetails: { numberOfCanceledThings: 2 } });
     expect((await call('GET', '/jobs/j1/things?status=CANCELED')).body.executions).toHaveLength(2);
     expect(await call('POST', '/jobs/j1/cancel')).toMatchObject({ status: 400, body: { message: 'job j1 is CANCELED; only a job IN_PROGRESS can be canceled' } });

@@ -223,6 +223,18 @@ export function jobsContract(open: () => Promise<Database>): void {
       expect(await jobs.describe('c2')).toMatchObject({ forceCanceled: true });
       expect(await device('b').update('c2', { status: 'IN_PROGRESS', expectedVersion: started.execution.versionNumber })).toMatchObject({ rejected: { code: 'TerminalStateReached', executionState: { status: 'CANCELED' } } });
       await expect(jobs.cancel('nope')).rejects.toThrow('job nope does not exist');
+
+      // One thing's execution (CancelJobExecution); the job completes when the last one ends.
+      await jobs.create({ jobId: 'c3', targets: ['thing/a', 'thing/b'], document: {} });
+      await device('b').startNext();
+      await expect(jobs.cancelExecution('c3', 'b')).rejects.toThrow('the execution of job c3 on thing b is IN_PROGRESS: cancel it with force');
+      await expect(jobs.cancelExecution('c3', 'a', { expectedVersion: 2 })).rejects.toThrow('the execution is at version 1, not 2');
+      expect(await jobs.cancelExecution('c3', 'a', { expectedVersion: 1, statusDetails: { why: 'spare' } })).toMatchObject({ status: 'CANCELED', versionNumber: 2, statusDetails: { why: 'spare' } });
+      await expect(jobs.cancelExecution('c3', 'a')).rejects.toThrow('the execution of job c3 on thing a is CANCELED, a final status');
+      expect((await jobs.describe('c3')).status).toBe('IN_PROGRESS');
+      expect(await jobs.cancelExecution('c3', 'b', { force: true })).toMatchObject({ status: 'CANCELED', versionNumber: 3 });
+      expect(await jobs.describe('c3')).toMatchObject({ status: 'COMPLETED', jobProcessDetails: { numberOfCanceledThings: 2 } });
+      await expect(jobs.cancelExecution('c3', 'nobody')).rejects.toThrow('execution of job c3 on thing nobody does not exist');
       await expect(jobs.cancel('c2', { reasonCode: 'lower case' })).rejects.toThrow(/reasonCode/);
       await db.close();
     });

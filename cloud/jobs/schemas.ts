@@ -75,6 +75,14 @@ export const cancelJob = z.strictObject({
 });
 export type CancelJob = z.infer<typeof cancelJob>;
 
+export const cancelExecution = z.strictObject({
+  /** Also cancel an execution IN_PROGRESS. */
+  force: z.boolean().optional(),
+  /** The execution's versionNumber the caller last saw: refused (409) if it moved. */
+  expectedVersion: z.number().int().min(1).optional(),
+  statusDetails: z.record(z.string().regex(/^[a-zA-Z0-9:_-]{1,128}$/, "statusDetails keys are 1-128 letters, digits, ':', '_' or '-'"), z.string().min(1).max(1024)).optional(),
+});
+
 export const jobStatuses = ['IN_PROGRESS', 'CANCELED', 'COMPLETED'] as const;
 export type JobStatus = (typeof jobStatuses)[number];
 

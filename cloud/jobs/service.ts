@@ -22,7 +22,7 @@
  * with their own clock. All times are epoch ms here; the device API shows epoch seconds.
  */
 import type { MessageBus } from '../bus.js';
-import { alreadyExists, invalid, notFound } from '../errors.js';
+import { alreadyExists, CloudError, invalid, notFound } from '../errors.js';
 import { parseInput } from '../registry/parse.js';
 import type { Registry } from '../registry/registry.js';
 import type { Database } from '../store/database.js';
@@ -30,7 +30,7 @@ import { DeviceJobsApi } from './device-api.js';
 import { Executions, type Execution } from './executions.js';
 import { Notifier, type ProcessDetails } from './notify.js';
 import { JobRecords, type JobRecord } from './records.js';
-import { cancelJob, createJob, isPending, type ExecutionStatus, type JobStatus } from './schemas.js';
+import { cancelExecution, cancelJob, createJob, isPending, type ExecutionStatus, type JobStatus } from './schemas.js';
 
 export interface JobsServiceOptions {
   /** Clock in epoch ms (tests pass their own). */
@@ -175,6 +175,22 @@ export class JobsService {
     return this.describe(jobId);
   }
 
+  /** CancelJobExecution: one thing's execution becomes CANCELED (an IN_PROGRESS one only with `force`); `expectedVersion` must match if given. */
+  async cancelExecution(jobId: string, thingName: string, input: unknown = {}): Promise<ExecutionView> {
+    const request = parseInput(cancelExecution, input ?? {});
+    const execution = await this.executions.find(jobId, thingName);
+    if (execution === undefined) throw notFound(`execution of job ${jobId} on thing ${thingName}`);
+    if (!isPending(execution.status)) throw invalid(`the execution of job ${jobId} on thing ${thingName} is ${execution.status}, a final status`);
+    if (execution.status === 'IN_PROGRESS' && !request.force) throw invalid(`the execution of job ${jobId} on thing ${thingName} is IN_PROGRESS: cancel it with force`);
+    if (request.expectedVersion !== undefined && request.expectedVersion !== execution.versionNumber) {
+      throw new CloudError('VersionConflictException', `the execution is at version ${execution.versionNumber}, not ${request.expectedVersion}`);
+    }
+    const canceled = await this.finish(execution, 'CANCELED', request.statusDetails);
+    if (canceled === undefined) throw new CloudError('VersionConflictException', 'the execution ended while being canceled; read it again');
+    await this.ended(jobId);
+    return viewOf(canceled);
+  }
+
   private async end(job: JobRecord, how: { reasonCode?: string; comment?: string; force: boolean }): Promise<void> {
     const now = this.now();
     if (!(await this.records.end(job.jobId, 'CANCELED', now, { ...how, forceCanceled: how.force }))) return; // ended meanwhile
@@ -186,20 +202,21 @@ export class JobsService {
     await this.notifier.jobEvent(canceled, 'canceled', processDetails(await this.executions.countByStatus(job.jobId)));
   }
 
-  /** Moves a pending execution to a terminal status the service sets (CANCELED, TIMED_OUT), unless a device ended it first. */
-  private async finish(execution: Execution, status: 'CANCELED' | 'TIMED_OUT'): Promise<void> {
+  /** Moves a pending execution to a terminal status the service sets (CANCELED, TIMED_OUT), unless a device ended it first; returns what it wrote. */
+  private async finish(execution: Execution, status: 'CANCELED' | 'TIMED_OUT', statusDetails?: Record<string, string>): Promise<Execution | undefined> {
     const done = await this.notifier.around(execution.thingName, async () => {
       for (let e: Execution | undefined = execution; e !== undefined && isPending(e.status); e = await this.executions.find(e.jobId, e.thingName)) {
         // A device may have ended it, or set a new step timeout, since it was found overdue.
         if (status === 'TIMED_OUT' && !(e.status === 'IN_PROGRESS' && Math.min(e.deadline ?? Infinity, e.stepDeadline ?? Infinity) <= this.now())) return undefined;
         const { deadline: _d, stepDeadline: _s, ...rest } = e;
-        const next: Execution = { ...rest, status, versionNumber: e.versionNumber + 1, lastUpdatedAt: this.now() };
+        const next: Execution = { ...rest, status, versionNumber: e.versionNumber + 1, lastUpdatedAt: this.now(), ...(statusDetails && { statusDetails }) };
         if (await this.executions.replace(e, next)) return next;
       }
       return undefined;
     });
     // Executions never dispatched were never seen: no event for them.
     if (done?.queuedAt !== undefined) await this.notifier.executionEnded(done);
+    return done;
   }
 
   /** After an execution ended: applies the abort criteria, and completes the job when nothing is left pending. */

@@ -1,6 +1,6 @@
 /** Jobs (AWS's CreateJob, DescribeJob, ListJobs, CancelJob, ListJobExecutionsForJob/ForThing), run by cloud/jobs/service.ts. */
 import { z } from 'zod';
-import { abortConfig, cancelJob, createJob, executionStatuses, jobId, jobStatuses, rolloutConfig, timeoutConfig } from '../../jobs/schemas.js';
+import { abortConfig, cancelExecution, cancelJob, createJob, executionStatuses, jobId, jobStatuses, rolloutConfig, timeoutConfig } from '../../jobs/schemas.js';
 import { route } from '../route.js';
 import { params } from '../schemas.js';
 
@@ -56,6 +56,12 @@ export const jobRoutes = [
     params: jobParams, query: z.strictObject({ status: z.enum(executionStatuses).optional() }),
     response: z.object({ executions: z.array(execution) }),
     handle: async ({ params: p, query }, { jobs }) => ({ executions: await jobs.executionsOf(p.jobId, query.status) }),
+  }),
+  route({
+    operation: 'CancelJobExecution', method: 'POST', path: '/things/{thingName}/jobs/{jobId}/cancel', tag: 'jobs',
+    summary: 'Cancels one thing\'s execution: a queued one, or one IN_PROGRESS with force; expectedVersion must match when given (409 otherwise).',
+    params: z.strictObject({ thingName: params.thing.shape.thingName, jobId }), body: cancelExecution.optional(), response: execution,
+    handle: ({ params: p, body }, { jobs }) => jobs.cancelExecution(p.jobId, p.thingName, body ?? {}),
   }),
   route({
     operation: 'ListJobExecutionsForThing', method: 'GET', path: '/things/{thingName}/jobs', tag: 'jobs', summary: 'A thing\'s executions, most recently changed first.',
