@@ -186,9 +186,7 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
         });
         boards.push(board);
         if (!(await until(() => recorder.ended || halted[index] !== undefined)) || halted[index] !== undefined || boot >= suite.boots) return;
-        const left = board.flash();
-        if (left === undefined) throw new Error(`a ${target} virtual board cannot restart with its flash yet ("boots" needs espruino)`);
-        flash = left;
+        flash = await board.flash();
         await board.stop();
         recorder.restarted();
       }

@@ -12,8 +12,8 @@ import type { HilTarget } from './suites.js';
 
 export interface VirtualBoard {
   stop(): Promise<void>;
-  /** What is in the board's flash now (`domain.key` → binary string), to start the next boot from; undefined where the host cannot tell. */
-  flash(): Record<string, string> | undefined;
+  /** What is in the board's flash now (`domain.key` → binary string), to start the next boot from. */
+  flash(): Promise<Record<string, string>>;
 }
 
 export interface BoardStart {
@@ -44,7 +44,7 @@ function watchHalt(start: BoardStart): (line: string) => void {
 export async function startVirtualBoard(start: BoardStart): Promise<VirtualBoard> {
   if (start.target === 'moddable') {
     const device = await XsDevice.start(start.outDir, { board: start.board, flash: start.flash, onLine: watchHalt(start) });
-    return { stop: () => device.stop(), flash: () => undefined }; // XsDevice does not hand its flash back yet
+    return { stop: () => device.stop(), flash: () => device.flash() };
   }
   const script = path.join(start.outDir, `${start.entryName}.js`);
   const device = new EspruinoDevice({ board: start.board, storage: start.flash, onLine: watchHalt(start) });
@@ -56,6 +56,6 @@ export async function startVirtualBoard(start: BoardStart): Promise<VirtualBoard
   }
   return {
     stop: async () => device.stop(),
-    flash: () => device.storage(),
+    flash: async () => device.storage(),
   };
 }
