@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startCloud, type Cloud } from '../cloud.js';
 import { mqttClients } from '../testing/mqtt-client.js';
+import { ApiError } from './app/api.js';
 import type { LiveMessage } from './app/messages.js';
+import { queryProblem } from './app/search.js';
 
 const clouds: Cloud[] = [];
 const clients = mqttClients();
@@ -144,5 +146,20 @@ describe('dashboard', () => {
     await lamp.endAsync();
     expect(await until(() => feed.messages.find((m) => m.type === 'connectivity' && !m.connected), 'the disconnect')).toMatchObject({ disconnectReason: 'CLIENT_INITIATED_DISCONNECT' });
     expect((await get('/dashboard/live', admin)).status).toBe(404); // a plain GET is not the feed
+  });
+
+  it('fleet search: the page finds the column and the reason in the API\'s refusal of a malformed query, and nothing in other refusals', async () => {
+    const { get } = await cloudWithDevice();
+    const refusal = async (path: string) => {
+      const answer = await get(path);
+      const body = JSON.parse(answer.text) as { message: string; issues?: { path: string; message: string }[] };
+      return new ApiError(answer.status, body.message, body.issues);
+    };
+    expect(queryProblem(await refusal(`/search?query=${encodeURIComponent('attributes.room:hall AND (thingName:lamp*')}`))).toEqual({ column: 42, reason: "expected AND, OR or ')', found the end of the query" });
+    expect(queryProblem(await refusal(`/search?query=${encodeURIComponent('thingName:*lamp')}`))).toEqual({ column: 11, reason: "a value cannot start with a wildcard: '*lamp'" });
+    expect(queryProblem(await refusal('/search?query=thingName:lamp*&maxResults=0'))).toBeUndefined(); // not the query's fault
+    expect(queryProblem(await refusal('/things/ghost/telemetry'))).toBeUndefined();
+    const found = JSON.parse((await get(`/search?query=${encodeURIComponent('attributes.room:hall')}`)).text) as { things: { thingName: string }[] };
+    expect(found.things.map((t) => t.thingName)).toEqual(['lamp-1']);
   });
 });

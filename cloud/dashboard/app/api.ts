@@ -34,10 +34,20 @@ export interface TelemetryEntry {
   m: Record<string, number | string | boolean>;
 }
 
+/** A thing as GET /search answers it: its registry entry with its connectivity. */
+export interface IndexedThing {
+  thingName: string;
+  thingTypeName?: string;
+  attributes: Record<string, string>;
+  connectivity: Connectivity;
+}
+
+/** A refusal; `issues` lists each bad field of a request the API found malformed. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly issues: { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -55,8 +65,8 @@ export class Api {
     const text = await response.text();
     const answer = text === '' ? undefined : (JSON.parse(text) as unknown);
     if (!response.ok) {
-      const refusal = answer as { message?: string } | undefined;
-      throw new ApiError(response.status, refusal?.message ?? `${method} ${path}: HTTP ${response.status}`);
+      const refusal = answer as { message?: string; issues?: { path: string; message: string }[] } | undefined;
+      throw new ApiError(response.status, refusal?.message ?? `${method} ${path}: HTTP ${response.status}`, refusal?.issues);
     }
     return answer as T;
   }
@@ -87,4 +97,16 @@ export class Api {
   updateDesired = (thing: string, desired: Record<string, unknown>) => this.call<unknown>('POST', `/things/${encodeURIComponent(thing)}/shadow`, { state: { desired } });
 
   telemetry = async (thing: string) => (await this.call<{ entries: TelemetryEntry[] }>('GET', `/things/${encodeURIComponent(thing)}/telemetry?limit=1000`)).entries;
+
+  /** Every thing matching a fleet indexing query (pages of 500, followed by nextToken). */
+  async search(query: string): Promise<IndexedThing[]> {
+    const things: IndexedThing[] = [];
+    let next: string | undefined;
+    do {
+      const page: { things: IndexedThing[]; nextToken?: string } = await this.call('GET', `/search?maxResults=500&query=${encodeURIComponent(query)}${next ? `&nextToken=${encodeURIComponent(next)}` : ''}`);
+      things.push(...page.things);
+      next = page.nextToken;
+    } while (next);
+    return things;
+  }
 }

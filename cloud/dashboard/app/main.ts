@@ -1,5 +1,6 @@
 /**
- * The fleet dashboard page: the fleet (things with their connectivity and attributes) at `#/`,
+ * The fleet dashboard page: the fleet (things with their connectivity and attributes, narrowed by a
+ * fleet search query) at `#/`,
  * a thing (its shadow, with desired state to edit, and its telemetry chart) at `#/things/{name}`.
  * Data comes from the HTTP API with the admin token; the live feed (../live.ts) says what changed.
  *
@@ -8,6 +9,7 @@
  */
 import { Api, ApiError, type Connectivity, type Shadow, type TelemetryEntry, type Thing } from './api.js';
 import { TelemetryChart } from './chart.js';
+import { queryProblem, type QueryProblem } from './search.js';
 import { ago, h, json, show } from './dom.js';
 import type { LiveMessage } from './messages.js';
 
@@ -75,31 +77,74 @@ const known = (state: Connectivity) => (state.timestamp !== undefined ? state : 
 const attributeList = (attributes: Record<string, string>) =>
   h('span', { class: 'attributes' }, ...Object.entries(attributes).map(([k, v]) => h('span', { class: 'attribute' }, `${k}=${v}`)));
 
+/** The fleet view's search query, kept while the view is re-opened (a thing registered since). */
+let fleetQuery = '';
+
+/** The query with a caret under the column the API named, and why it was refused. */
+function queryProblemView(query: string, problem: QueryProblem): HTMLElement {
+  return h('div', { class: 'query-problem', role: 'alert' },
+    h('p', { class: 'error' }, problem.column !== undefined ? `column ${problem.column}: ${problem.reason}` : problem.reason),
+    problem.column !== undefined && h('pre', {}, `${query}\n${' '.repeat(problem.column - 1)}^`));
+}
+
 async function fleetView(api: Api): Promise<void> {
   const things = await api.things();
   const connectivity = new Map<string, Connectivity | undefined>();
   await Promise.all(things.map(async (t) => connectivity.set(t.thingName, known(await api.connectivity(t.thingName)))));
+  /** The things the search matched, or undefined for the whole fleet. */
+  let matches: Set<string> | undefined;
   const body = h('tbody');
+  const shown = () => things.filter((t) => !matches || matches.has(t.thingName));
   const render = () =>
-    show(body, ...things.map((t: Thing) =>
+    show(body, ...shown().map((t: Thing) =>
       h('tr', { 'data-thing': t.thingName },
         h('td', {}, h('a', { href: `#/things/${encodeURIComponent(t.thingName)}`, class: 'thing-link' }, t.thingName)),
         h('td', {}, t.thingTypeName ?? '—'),
         h('td', { class: 'connectivity' }, connectivityBadge(connectivity.get(t.thingName))),
         h('td', {}, attributeList(t.attributes)))));
-  render();
   const online = () => [...connectivity.values()].filter((c) => c?.connected).length;
   const summary = h('p', { class: 'summary' });
-  const summarise = () => (summary.textContent = `${things.length} things, ${online()} online`);
-  summarise();
+  const summarise = () =>
+    (summary.textContent = matches ? `${shown().length} of ${things.length} things match` : `${things.length} things, ${online()} online`);
+
+  const input = h('input', { type: 'search', name: 'query', placeholder: 'thingName:lamp* AND attributes.room:hall AND connectivity.connected:true', size: 64, 'aria-label': 'fleet search query' });
+  input.value = fleetQuery;
+  const problem = h('div');
+  const search = async () => {
+    fleetQuery = input.value.trim();
+    show(problem);
+    if (fleetQuery === '') matches = undefined;
+    else {
+      try {
+        const found = await api.search(fleetQuery);
+        for (const t of found) connectivity.set(t.thingName, known(t.connectivity));
+        matches = new Set(found.map((t) => t.thingName));
+        if (found.some((t) => !things.some((listed) => listed.thingName === t.thingName))) return void fleetView(api); // registered since
+      } catch (error) {
+        const refused = error instanceof ApiError ? queryProblem(error) : undefined;
+        if (!refused) throw error;
+        matches = new Set();
+        show(problem, queryProblemView(fleetQuery, refused));
+      }
+    }
+    render();
+    summarise();
+  };
+  const form = h('form', { class: 'search' }, input, ' ', h('button', { type: 'submit' }, 'Search'), problem);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    search().catch((error: Error) => show(problem, h('p', { class: 'error', role: 'alert' }, error.message)));
+  });
+  await search();
   show(main, h('section', { class: 'card' },
-    h('h2', {}, 'Fleet'), summary,
+    h('h2', {}, 'Fleet'), form, summary,
     things.length === 0 ? h('p', {}, 'No things registered yet: `mote cloud add-device <thing>` or POST /things.') :
       h('table', { class: 'fleet' }, h('thead', {}, h('tr', {}, h('th', {}, 'thing'), h('th', {}, 'type'), h('th', {}, 'connectivity'), h('th', {}, 'attributes'))), body)));
   onLive = (message) => {
     if (message.type !== 'connectivity' || message.thingName === undefined) return;
     if (!things.some((t) => t.thingName === message.thingName)) return void fleetView(api); // registered since
     connectivity.set(message.thingName, message);
+    if (matches) return void search().catch(() => undefined); // the query may name connectivity; a failure keeps the last answer
     render();
     summarise();
   };

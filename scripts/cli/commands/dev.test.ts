@@ -123,6 +123,15 @@ describe.skipIf(process.env.MOTE_SKIP_BROWSER === '1')('mote dev in a browser', 
     const row = page.locator('tr[data-thing="dev-1"]');
     await row.locator('.badge.online').waitFor({ timeout: 30_000 }); // pushed by the live feed once the device connects
     expect(await row.textContent()).toContain('app=dev-app');
+    // Fleet search: a malformed query shows the API's reason at its column; a good one narrows the table.
+    const query = page.getByRole('searchbox', { name: 'fleet search query' });
+    await query.fill('attributes.app:dev-app AND');
+    await page.getByRole('button', { name: 'Search' }).click();
+    expect(await page.locator('.query-problem').textContent()).toMatch(/^column 27: expected .*, found the end of the query/);
+    expect(await row.count()).toBe(0);
+    await query.fill('attributes.app:dev-app AND connectivity.connected:true');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('.summary', { hasText: '1 of 1 things match' }).waitFor();
     await row.locator('a.thing-link').click();
 
     await page.locator('pre[data-section="reported"]', { hasText: '"led": "off"' }).waitFor();
