@@ -81,3 +81,16 @@ describe('EspruinoConsole', () => {
     expect(complete('/* {')).toBe(false);
   });
 });
+
+describe('EspruinoDevice reset()', () => {
+  it("keeps the board's timed events: a button pressed after a reset is still seen", async () => {
+    const device = new EspruinoDevice({ board: { stimuli: [{ at: 0, pin: 0, level: 1 }, { at: 150, pin: 0, level: 0 }] } });
+    devices.push(device);
+    device.load('console.log("first")');
+    device.reset();
+    device.load('pinMode(0, "input_pullup"); setWatch(function (e) { console.log("pressed " + e.state); }, 0, { repeat: true, edge: "falling" });');
+    const started = Date.now();
+    while (!device.output.includes('pressed false') && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+    expect(device.output).toEqual(['first', 'pressed false']);
+  });
+});

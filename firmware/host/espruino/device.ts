@@ -38,6 +38,7 @@ export class EspruinoDevice {
   private readonly files: HostStorage;
   private loop: EventLoop;
   private guest: Guest;
+  private readonly boardTimers: NodeJS.Timeout[] = [];
   /** A reset() or load() the script asked for, done once its current job ends. */
   private requested: 'reset' | 'load' | undefined;
   private readonly origin = performance.now();
@@ -56,7 +57,17 @@ export class EspruinoDevice {
     if (this.board) {
       const board = this.board;
       board.now = () => this.loop.now;
-      board.later = (fn, ms) => this.loop.setTimer(fn, ms, false, []);
+      // The board's timed events (button presses, UART bytes) belong to the world outside the
+      // chip: they run on the host's clock, so a reset() of the interpreter does not lose them.
+      board.later = (fn, ms) => {
+        this.boardTimers.push(
+          setTimeout(() => {
+            if (this.stopped) return;
+            fn();
+            this.wake();
+          }, Math.max(0, ms)),
+        );
+      };
       board.start();
     }
     this.guest = this.newGuest();
@@ -83,9 +94,8 @@ export class EspruinoDevice {
   }
 
   /**
-   * Espruino's reset(): a fresh interpreter (timers, sockets and variables gone); Storage and the
-   * board's pins stay, as on the device. The board's scripted events already scheduled are
-   * kept on the new loop's clock only if they were the board's own (see VirtualBoard.later).
+   * Espruino's reset(): a fresh interpreter (timers, sockets and variables gone); Storage, the
+   * board's pins and its timed events stay, as on the device.
    */
   reset(): void {
     clearTimeout(this.timer);
@@ -176,6 +186,7 @@ export class EspruinoDevice {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    for (const t of this.boardTimers) clearTimeout(t);
     for (const socket of this.sockets.values()) socket.destroy();
     this.sockets.clear();
   }
