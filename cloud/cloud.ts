@@ -7,6 +7,7 @@
 import { AdminToken } from './api/admin-token.js';
 import { startApi, type Api } from './api/server.js';
 import { dashboard } from './dashboard/serve.js';
+import { Defender } from './defender/defender.js';
 import { startBroker, type Broker, type BrokerOptions } from './broker/broker.js';
 import { CertificateAuthority } from './identity/ca.js';
 import { bindJobsService } from './jobs/mqtt.js';
@@ -47,6 +48,7 @@ export interface Cloud {
   rules: RulesEngine;
   jobs: JobsService;
   ota: OtaService;
+  defender: Defender;
   broker: Broker;
   api?: Api;
   adminToken: AdminToken;
@@ -63,6 +65,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
   const adminToken = new AdminToken(db);
   const templates = new ProvisioningTemplates(db);
   const telemetry = new TelemetryStore(db);
+  const defender = new Defender(db, policies);
   let broker: Broker | undefined;
   let api: Api | undefined;
   try {
@@ -76,7 +79,14 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       const server = await ca.serverCertificate([...new Set([host, 'localhost', '127.0.0.1'])]);
       tls = { port: options.mqttsPort ?? 8883, key: server.privateKeyPem, cert: server.certificatePem, ca: ca.certificatePem };
     }
-    broker = await startBroker({ ...options, registry, policies, ...(tls && { tls }) });
+    broker = await startBroker({
+      ...options, registry, policies, ...(tls && { tls }),
+      onSecurityEvent: (event) => {
+        defender.onSecurityEvent(event);
+        options.onSecurityEvent?.(event);
+      },
+    });
+    defender.bind(broker.bus);
     const provisioning = new ProvisioningService(db, registry, policies, ca, templates, { ...(options.onError && { onError: options.onError }) });
     bindProvisioning(broker.bus, provisioning, options.onError ?? (() => undefined));
     const onError = options.onError ?? (() => undefined);
@@ -95,7 +105,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     });
     if (options.httpPort !== null) {
       api = await startApi({
-        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, disconnect: broker.disconnectPrincipal, telemetry, rules, jobs, ota },
+        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, disconnect: broker.disconnectPrincipal, telemetry, rules, jobs, ota, defender },
         adminToken,
         extensions: [dashboard({ bus: broker.bus, registry, telemetry, adminToken, onError })],
         ...(options.host !== undefined && { host: options.host }),
@@ -107,7 +117,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const stopRetention = new TelemetryRetention(db).every(3_600_000, onError);
     const started = broker;
     return {
-      db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, jobs, ota, broker, adminToken,
+      db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, jobs, ota, defender, broker, adminToken,
       ...(api && { api }),
       ...(newAdminToken !== undefined && { newAdminToken }),
       async close() {

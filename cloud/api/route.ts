@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { MessageBus } from '../bus.js';
+import type { Defender } from '../defender/defender.js';
 import type { CertificateAuthority } from '../identity/ca.js';
 import type { JobsService } from '../jobs/service.js';
 import type { OtaService } from '../ota/service.js';
@@ -35,6 +36,7 @@ export interface ApiServices {
   rules: RulesEngine;
   jobs: JobsService;
   ota: OtaService;
+  defender: Defender;
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -14,6 +14,7 @@ import { CloudError, invalid } from '../errors.js';
 import type { AdminToken } from './admin-token.js';
 import { openApiDocument } from './openapi.js';
 import { Reply, successStatus, type ApiServices, type Route } from './route.js';
+import { defenderRoutes } from './routes/defender.js';
 import { jobRoutes } from './routes/jobs.js';
 import { otaRoutes } from './routes/ota.js';
 import { policyRoutes } from './routes/policies.js';
@@ -26,7 +27,7 @@ import { telemetryRoutes } from './routes/telemetry.js';
 import { thingRoutes } from './routes/things.js';
 import type { ApiError } from './schemas.js';
 
-export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes, ...provisioningRoutes, ...ruleRoutes, ...searchRoutes, ...jobRoutes, ...otaRoutes];
+export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes, ...provisioningRoutes, ...ruleRoutes, ...searchRoutes, ...jobRoutes, ...otaRoutes, ...defenderRoutes];
 
 /** Largest JSON body a route with a schema accepts (raw-body routes set their own). */
 export const JSON_BODY_LIMIT = 256 * 1024;
