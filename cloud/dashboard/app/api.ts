@@ -42,6 +42,25 @@ export interface IndexedThing {
   connectivity: Connectivity;
 }
 
+/** A job as GET /jobs answers it, with its executions counted by status. */
+export interface Job {
+  jobId: string;
+  status: 'IN_PROGRESS' | 'CANCELED' | 'COMPLETED';
+  description?: string;
+  targets: string[];
+  createdAt: number;
+  lastUpdatedAt: number;
+  jobProcessDetails: Record<string, number>;
+}
+
+/** One thing's execution of a job, as GET /jobs/{job}/things answers it. */
+export interface JobExecution {
+  thingName: string;
+  status: string;
+  statusDetails?: Record<string, string>;
+  lastUpdatedAt: number;
+}
+
 /** A refusal; `issues` lists each bad field of a request the API found malformed. */
 export class ApiError extends Error {
   constructor(
@@ -109,4 +128,9 @@ export class Api {
     } while (next);
     return things;
   }
+
+  /** Every job, oldest first. */
+  jobs = async () => (await this.call<{ jobs: Job[] }>('GET', '/jobs')).jobs;
+
+  executions = async (job: string) => (await this.call<{ executions: JobExecution[] }>('GET', `/jobs/${encodeURIComponent(job)}/things`)).executions;
 }

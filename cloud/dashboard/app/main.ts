@@ -1,13 +1,14 @@
 /**
  * The fleet dashboard page: the fleet (things with their connectivity and attributes, narrowed by a
  * fleet search query) at `#/`,
- * a thing (its shadow, with desired state to edit, and its telemetry chart) at `#/things/{name}`.
+ * a thing (its shadow, with desired state to edit, and its telemetry chart) at `#/things/{name}`,
+ * the jobs (each with its executions' status per thing) at `#/jobs`.
  * Data comes from the HTTP API with the admin token; the live feed (../live.ts) says what changed.
  *
  * The token arrives in the URL's fragment (`#token=...`, never sent to the server) or typed in,
  * and is kept for the browser tab only (sessionStorage).
  */
-import { Api, ApiError, type Connectivity, type Shadow, type TelemetryEntry, type Thing } from './api.js';
+import { Api, ApiError, type Connectivity, type Job, type JobExecution, type Shadow, type TelemetryEntry, type Thing } from './api.js';
 import { TelemetryChart } from './chart.js';
 import { queryProblem, type QueryProblem } from './search.js';
 import { ago, h, json, show } from './dom.js';
@@ -230,6 +231,35 @@ async function thingView(api: Api, thing: string): Promise<void> {
   };
 }
 
+/** "numberOfSucceededThings" → "succeeded", for the counts that are not zero. */
+const jobCounts = (details: Record<string, number>) =>
+  Object.entries(details).filter(([, n]) => n > 0).map(([key, n]) => `${n} ${key.replace(/^numberOf(\w+)Things$/, '$1').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`).join(' · ');
+
+const executionRow = (e: JobExecution) =>
+  h('tr', { 'data-execution': e.thingName },
+    h('td', {}, h('a', { href: `#/things/${encodeURIComponent(e.thingName)}` }, e.thingName)),
+    h('td', {}, h('span', { class: `badge job-${e.status.toLowerCase()}` }, e.status)),
+    h('td', {}, attributeList(e.statusDetails ?? {})),
+    h('td', { class: 'when' }, ago(e.lastUpdatedAt)));
+
+async function jobsView(api: Api): Promise<void> {
+  const jobs = await api.jobs();
+  const executions = await Promise.all(jobs.map((job) => api.executions(job.jobId)));
+  const card = (job: Job, index: number) =>
+    h('section', { class: 'card', 'data-job': job.jobId },
+      h('h2', {}, job.jobId, h('span', { class: 'version' }, `${job.status} · created ${ago(job.createdAt)}`)),
+      job.description && h('p', {}, job.description),
+      h('p', { class: 'summary' }, jobCounts(job.jobProcessDetails) || 'no executions'),
+      h('table', { class: 'executions' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'thing'), h('th', {}, 'status'), h('th', {}, 'status details'), h('th', {}, 'updated'))),
+        h('tbody', {}, ...executions[index]!.map(executionRow))));
+  const refresh = h('button', { type: 'button' }, 'Refresh');
+  refresh.addEventListener('click', () => void jobsView(api).catch((error: Error) => show(main, h('p', { class: 'error' }, error.message))));
+  show(main,
+    h('p', {}, h('a', { href: '#/' }, '← fleet'), ' ', refresh),
+    ...(jobs.length === 0 ? [h('section', { class: 'card' }, h('h2', {}, 'Jobs'), h('p', {}, 'No jobs yet: POST /jobs creates one.'))] : jobs.map(card)));
+}
+
 let api: Api | undefined;
 let live = false;
 
@@ -244,7 +274,7 @@ function route(): void {
   onLive = () => undefined;
   if (!api) return;
   const thing = /^#\/things\/(.+)$/.exec(location.hash);
-  const view = thing ? thingView(api, decodeURIComponent(thing[1]!)) : fleetView(api);
+  const view = thing ? thingView(api, decodeURIComponent(thing[1]!)) : location.hash === '#/jobs' ? jobsView(api) : fleetView(api);
   view.catch((error: Error) => {
     if (error instanceof ApiError && error.status === 401) return refused(error.message);
     show(main, h('p', { class: 'error' }, error.message));

@@ -1,8 +1,10 @@
 // `mote dev` end to end, from the built CLI (run `npm run build` first): the cloud, the dashboard
 // and the dev app on a live virtual board, driven in headless Chromium (Debian's `chromium`,
-// through playwright-core) as a person would: the fleet page shows the device online, a click
+// through playwright-core) as a person would: the fleet page shows the device online, a search
+// query narrows it (a malformed one shows where it goes wrong), a click
 // opens its page, the desired `led` is edited, the device drives its LED and the page shows the
-// reported state; a screenshot of the telemetry chart must hold the plotted line.
+// reported state; a screenshot of the telemetry chart must hold the plotted line; a job for the
+// device shows in the jobs view with its execution.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -154,6 +156,14 @@ describe.skipIf(process.env.MOTE_SKIP_BROWSER === '1')('mote dev in a browser', 
     const shot = await page.locator('#telemetry-chart').screenshot();
     await page.screenshot({ path: path.join(tmpdir(), 'mote-dev-dashboard.png') }); // for a person to look at
     expect(await countPixels(page, shot, [0x25, 0x63, 0xeb])).toBeGreaterThan(400);
+
+    // A job for the device: the jobs view lists it with the device's execution.
+    const created = await fetch(`${dev.session.http}/jobs`, { method: 'POST', headers: { authorization: `Bearer ${dev.session.adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ jobId: 'blink', targets: ['thing/dev-1'], document: { operation: 'blink' } }) });
+    expect(created.status).toBe(201);
+    await page.getByRole('link', { name: 'jobs' }).click();
+    const job = page.locator('[data-job="blink"]');
+    expect(await job.locator('tr[data-execution="dev-1"] .badge').textContent()).toMatch(/^(QUEUED|IN_PROGRESS|SUCCEEDED|FAILED|REJECTED)$/);
+    expect(await job.locator('.summary').textContent()).toMatch(/^1 (queued|in progress|succeeded|failed|rejected)$/);
     expect(problems).toEqual([]);
 
     dev.child.kill('SIGINT');
