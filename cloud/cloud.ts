@@ -86,10 +86,10 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
         options.onSecurityEvent?.(event);
       },
     });
-    defender.bind(broker.bus);
     const provisioning = new ProvisioningService(db, registry, policies, ca, templates, { ...(options.onError && { onError: options.onError }) });
     bindProvisioning(broker.bus, provisioning, options.onError ?? (() => undefined));
     const onError = options.onError ?? (() => undefined);
+    defender.bind(broker.bus, onError);
     bindShadowService(broker.bus, shadows, onError);
     telemetry.bind(broker.bus, onError);
     const jobs = new JobsService(db, registry, broker.bus, { onError });
