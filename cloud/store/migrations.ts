@@ -133,6 +133,22 @@ export const migrations: readonly Migration[] = [
         version TEXT, description TEXT, data TEXT NOT NULL, created_at BIGINT NOT NULL)`,
     ],
   },
+  {
+    version: 8,
+    name: 'Device Defender detect',
+    // The security profile's behaviours are one JSON list (slot 1), replaced whole. A violation
+    // keeps the behaviour as it was when raised (JSON); a thing has at most one active violation
+    // per behaviour, which the partial unique index enforces.
+    statements: [
+      `CREATE TABLE defender_profile (slot INTEGER PRIMARY KEY, behaviors TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
+      `CREATE TABLE defender_violations (
+        id TEXT PRIMARY KEY, thing_name TEXT NOT NULL, behavior TEXT NOT NULL, metric TEXT NOT NULL,
+        value DOUBLE PRECISION NOT NULL, threshold TEXT NOT NULL, state TEXT NOT NULL, definition TEXT NOT NULL,
+        started_at BIGINT NOT NULL, cleared_at BIGINT)`,
+      `CREATE UNIQUE INDEX defender_violations_active ON defender_violations (thing_name, behavior) WHERE state = 'active'`,
+      `CREATE INDEX defender_violations_by_start ON defender_violations (started_at)`,
+    ],
+  },
 ];
 
 const serial = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;
