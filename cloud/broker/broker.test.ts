@@ -102,6 +102,24 @@ describe('embedded broker', () => {
     expect(events).toContainEqual({ event: 'delivery-refused', clientId: 'c', topic: 'things/a/cmd' });
   });
 
+  it('restarts on the same ports keeping persistent sessions: a QoS 1 message sent during the outage is delivered at the reconnect', async () => {
+    const { cloud: c } = await cloud();
+    const token = await device(c, 'lamp');
+    const options = { clientId: 'lamp', username: 'lamp', password: token, clean: false };
+    const first = await connect(c.broker.urls.mqtt, options);
+    await first.subscribeAsync('things/lamp/cmd', { qos: 1 });
+    const dropped = new Promise<void>((resolve) => first.once('close', () => resolve()));
+    const restarted = c.broker.restart(200);
+    await dropped;
+    // Down: nobody connects, and the session queues what is published meanwhile.
+    await expect(connect(c.broker.urls.mqtt, options)).rejects.toThrow(/ECONNREFUSED|closed/);
+    await c.broker.bus.publish('things/lamp/cmd', '{"n":1}', { qos: 1 });
+    await restarted;
+    const again = await connect(c.broker.urls.mqtt, options);
+    const box = inbox(again);
+    expect(await box.next('things/lamp/cmd')).toEqual({ n: 1 });
+  });
+
   it('publishes presence events and records connectivity', async () => {
     const { cloud: c } = await cloud();
     await c.registry.things.create({ thingName: 'watcher' });

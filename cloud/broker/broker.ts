@@ -38,6 +38,12 @@ export interface Broker {
   urls: { mqtt: string; ws?: string; mqtts?: string };
   /** Closes the connections of a principal (certificate or token id) that was revoked or deactivated; returns how many. */
   disconnectPrincipal(principal: string, reason: string): number;
+  /**
+   * An outage, as a broker restarting over a persistent store: stops listening, drops every
+   * connection (no DISCONNECT, as a crash would), and listens again on the same ports after
+   * `downMs`. Sessions, their subscriptions and queued QoS 1 messages, and retained messages stay.
+   */
+  restart(downMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -129,7 +135,15 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     await closeAll(servers, aedes);
     throw error;
   }
-  return { bus, urls, disconnectPrincipal, close: () => closeAll(servers, aedes) };
+  const restart = async (downMs: number): Promise<void> => {
+    const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+    const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+    for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) client.close();
+    await Promise.all(closed);
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await Promise.all(servers.map((s, i) => listen(s, ports[i]!, host)));
+  };
+  return { bus, urls, disconnectPrincipal, restart, close: () => closeAll(servers, aedes) };
 }
 
 async function closeAll(servers: net.Server[], aedes: Aedes): Promise<void> {
