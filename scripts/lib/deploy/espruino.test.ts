@@ -12,7 +12,8 @@ import { buildFirmware } from '../../../firmware/build/targets.js';
 import { openPtyPair } from '../esp-rom/sim/pty.js';
 import { packageFile } from '../paths.js';
 import { SerialBoard } from '../virtual-board/serial-board.js';
-import { checksum, deployEspruino } from './espruino.js';
+import { SerialPort } from 'serialport';
+import { checksum, deployEspruino, restartEspruino } from './espruino.js';
 
 const stops: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -68,6 +69,29 @@ describe('deployEspruino to a virtual board over a pty', () => {
     const board = await SerialBoard.start({ storage: { '.bootcde': code } });
     stops.push(() => board.stop());
     await until(() => board.device.output.includes('from flash'), 'the saved app');
+  });
+
+  it('writes settings files on a clean flash, keeps an open port open, and restarts the app over it', async () => {
+    const board = await SerialBoard.start({ storage: { 'old.value': 'left by an earlier app', '.wificfg': 'kept' } });
+    stops.push(() => board.stop());
+    const port = new SerialPort({ path: board.path, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+    stops.push(() => new Promise((resolve) => port.close(() => resolve(undefined))));
+    const app = 'console.log("settings: "+require("Storage").read("hil.config")+" old: "+require("Storage").read("old.value"));';
+    await deployEspruino({ path: board.path, port, code: app, files: { 'hil.config': '{"name":"ü"}' }, eraseData: true });
+    expect(port.isOpen).toBe(true);
+    const utf8 = Buffer.from('{"name":"ü"}').toString('latin1');
+    expect(board.device.storage()).toEqual({ '.wificfg': 'kept', 'hil.config': utf8, '.bootcde': app });
+    const started = `settings: ${utf8} old: undefined`;
+    await until(() => board.device.output.includes(started), 'the app to start');
+    await restartEspruino(port, 'load');
+    await until(() => board.device.output.filter((line) => line === started).length === 2, 'the app to start again');
+  });
+
+  it('refuses a Storage name Espruino cannot hold, before touching the port', async () => {
+    await expect(deployEspruino({ path: '/dev/mote-no-such-port', code: 'x', files: { 'a-name-longer-than-28-characters': '' } })).rejects.toThrow(
+      'cannot write the Storage file "a-name-longer-than-28-characters": names are 1-28 characters and .bootcde is the app\'s',
+    );
   });
 
   it('fails clearly when no Espruino console answers, and when there is no port', async () => {

@@ -5,17 +5,21 @@
  * 1. Get the console's attention: Ctrl-C, then a DLE line (0x10: no echo, no `=` answer) that
  *    prints a marker; without an answer, Ctrl-C again and retry, then give up with a clear error.
  * 2. `reset()`, and wait for the marker again.
- * 3. Write the app to Storage's `.bootcde` in chunks (`Storage.write(name, data, offset, size)`;
- *    the first chunk sizes the file), each line acknowledged by a marker before the next, so
- *    the board's input buffer never overflows.
- * 4. Read the file's length and a checksum back from the board and compare.
- * 5. `load()`: the board restarts into the new app.
+ * 3. Optionally erase the app data in Storage (every file whose name does not start with "."; the
+ *    Storage HAL's files are `domain.key`, Espruino's own, such as `.bootcde`, start with ".").
+ * 4. Write any extra Storage files (settings), then the app to `.bootcde`, each in chunks
+ *    (`Storage.write(name, data, offset, size)`; the first chunk sizes the file), each line
+ *    acknowledged by a marker before the next, so the board's input buffer never overflows.
+ * 5. Read each file's length and a checksum back from the board and compare.
+ * 6. `load()`: the board restarts into the new app.
  */
 import { SerialPort } from 'serialport';
 
 export interface DeployOptions {
   /** The board's serial port. */
   path: string;
+  /** The port already open (it stays open): for callers that go on reading the console. Default: open `path`. */
+  port?: SerialPort;
   /** The app (a `mote build --target espruino` script). */
   code: string;
   baudRate?: number;
@@ -24,6 +28,10 @@ export interface DeployOptions {
   /** How long to wait for each answer (default 3000 ms). */
   answerTimeoutMs?: number;
   onProgress?: (sent: number, total: number) => void;
+  /** Storage files to write before the app starts (name → text, stored as its UTF-8 bytes). */
+  files?: Record<string, string>;
+  /** Erase the app data in Storage first (files not starting with "."), so the app starts as on a new board. */
+  eraseData?: boolean;
 }
 
 export interface DeployResult {
@@ -69,16 +77,13 @@ export async function deployEspruino(options: DeployOptions): Promise<DeployResu
   const started = performance.now();
   const { path, chunkBytes = 512, answerTimeoutMs = 3000 } = options;
   const bytes = Buffer.from(options.code, 'utf8').toString('latin1');
-  const port = new SerialPort({ path, baudRate: options.baudRate ?? 115200, autoOpen: false });
-  await new Promise<void>((resolve, reject) =>
-    port.open((error) => {
-      if (!error) return resolve();
-      const code = (error as NodeJS.ErrnoException).code ?? error.message;
-      reject(new DeployError(/EACCES|Permission/.test(code) ? `permission denied opening ${path}` : /ENOENT|No such/.test(code) ? `no port ${path}` : `cannot open ${path}: ${error.message}`));
-    }),
-  );
+  for (const file of Object.keys(options.files ?? {})) {
+    if (file === '' || file.length > 28 || file === FILE) throw new DeployError(`cannot write the Storage file "${file}": names are 1-28 characters and ${FILE} is the app's`);
+  }
+  const port = options.port ?? (await openPort(path, options.baudRate ?? 115200));
   let received = '';
-  port.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  const receive = (chunk: Buffer) => (received += chunk.toString('latin1'));
+  port.on('data', receive);
   const send = (text: string) => new Promise<void>((resolve, reject) => port.write(Buffer.from(text, 'latin1'), (error) => (error ? reject(error) : port.drain(() => resolve()))));
   const marker = `mote${Math.random().toString(36).slice(2, 8)}`;
   let asked = 0;
@@ -117,25 +122,56 @@ export async function deployEspruino(options: DeployOptions): Promise<DeployResu
     await send(`${DLE}reset();\n`);
     await new Promise((r) => setTimeout(r, 50));
     await ask('0');
-    // 3. The app, chunk by chunk.
-    let chunks = 0;
-    for (let offset = 0; offset < bytes.length || offset === 0; offset += chunkBytes) {
-      const piece = bytes.slice(offset, offset + chunkBytes);
-      const size = offset === 0 ? `,${bytes.length}` : '';
-      const ok = await ask(`var w=require("Storage").write(${JSON.stringify(FILE)},${literal(piece)},${offset}${size})`, 'w');
-      if (ok !== 'true') throw new DeployError(`the board could not write ${FILE} at offset ${offset} (Storage.write answered ${ok}); is its flash full?`);
-      chunks++;
-      options.onProgress?.(Math.min(bytes.length, offset + chunkBytes), bytes.length);
-      if (bytes.length === 0) break;
-    }
-    // 4. Check what the board holds.
-    const held = await ask(`var f=require("Storage").read(${JSON.stringify(FILE)})`, `(f===undefined?"none":f.length+" "+${BOARD_CHECKSUM}(f))`);
-    const expected = `${bytes.length} ${checksum(bytes)}`;
-    if (held !== expected) throw new DeployError(`${FILE} on the board does not match what was sent (length and checksum ${held}, expected ${expected}); nothing was started`);
-    // 5. Start it.
+    // 3. A clean flash for the app's data.
+    if (options.eraseData) await ask('var S=require("Storage");S.list(/^[^.]/).forEach(function(f){S.erase(f)})');
+    // 4, 5. Settings, then the app, each written in acknowledged chunks and checked.
+    const write = async (file: string, content: string, progress?: (sent: number) => void): Promise<number> => {
+      let chunks = 0;
+      for (let offset = 0; offset < content.length || offset === 0; offset += chunkBytes) {
+        const piece = content.slice(offset, offset + chunkBytes);
+        const size = offset === 0 ? `,${content.length}` : '';
+        const ok = await ask(`var w=require("Storage").write(${JSON.stringify(file)},${literal(piece)},${offset}${size})`, 'w');
+        if (ok !== 'true') throw new DeployError(`the board could not write ${file} at offset ${offset} (Storage.write answered ${ok}); is its flash full?`);
+        chunks++;
+        progress?.(Math.min(content.length, offset + chunkBytes));
+        if (content.length === 0) break;
+      }
+      const held = await ask(`var f=require("Storage").read(${JSON.stringify(file)})`, `(f===undefined?"none":f.length+" "+${BOARD_CHECKSUM}(f))`);
+      const expected = `${content.length} ${checksum(content)}`;
+      if (held !== expected) throw new DeployError(`${file} on the board does not match what was sent (length and checksum ${held}, expected ${expected}); nothing was started`);
+      return chunks;
+    };
+    for (const [file, text] of Object.entries(options.files ?? {})) await write(file, Buffer.from(text, 'utf8').toString('latin1'));
+    const chunks = await write(FILE, bytes, (sent) => options.onProgress?.(sent, bytes.length));
+    // 6. Start it.
     await send(`${DLE}load();\n`);
     return { bytes: bytes.length, chunks, checksum: checksum(bytes), ms: Math.round(performance.now() - started) };
   } finally {
-    await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+    port.off('data', receive);
+    if (!options.port) await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
   }
+}
+
+/** Opens a board's port, with an error that says what is wrong. */
+async function openPort(path: string, baudRate: number): Promise<SerialPort> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  await new Promise<void>((resolve, reject) =>
+    port.open((error) => {
+      if (!error) return resolve();
+      const code = (error as NodeJS.ErrnoException).code ?? error.message;
+      reject(new DeployError(/EACCES|Permission/.test(code) ? `permission denied opening ${path}` : /ENOENT|No such/.test(code) ? `no port ${path}` : `cannot open ${path}: ${error.message}`));
+    }),
+  );
+  return port;
+}
+
+/**
+ * Interrupts what runs on an open Espruino console and restarts the interpreter: `load` runs the
+ * saved app again (Storage kept: a reset as the app sees it), `reset` leaves the board idle at
+ * its prompt.
+ */
+export async function restartEspruino(port: SerialPort, how: 'load' | 'reset'): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    port.write(Buffer.from(`${CTRL_C}${CTRL_C}\n${DLE}${how}();\n`, 'latin1'), (error) => (error ? reject(error) : port.drain(() => resolve()))),
+  );
 }
