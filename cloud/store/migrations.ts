@@ -149,6 +149,30 @@ export const migrations: readonly Migration[] = [
       `CREATE INDEX defender_violations_by_start ON defender_violations (started_at)`,
     ],
   },
+  {
+    version: 9,
+    name: 'event detectors and alarms',
+    // Models are JSON text as the API takes them (cloud/events/model.ts). A detector's variables
+    // and timers are JSON text; timers hold their epoch-ms deadlines so they resume after a
+    // restart. An alarm's version makes concurrent changes (a detector raising, an operator
+    // acknowledging) optimistic; every change is also appended to its history.
+    statements: [
+      `CREATE TABLE event_detector_models (
+        name TEXT PRIMARY KEY, body TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)`,
+      `CREATE TABLE event_detectors (
+        model TEXT NOT NULL REFERENCES event_detector_models(name) ON DELETE CASCADE, key_value TEXT NOT NULL,
+        state TEXT NOT NULL, variables TEXT NOT NULL, timers TEXT NOT NULL, updated_at BIGINT NOT NULL,
+        PRIMARY KEY (model, key_value))`,
+      `CREATE TABLE event_alarms (
+        model TEXT NOT NULL REFERENCES event_detector_models(name) ON DELETE CASCADE, key_value TEXT NOT NULL, name TEXT NOT NULL,
+        state TEXT NOT NULL, severity BIGINT NOT NULL, message TEXT NOT NULL, note TEXT, version INTEGER NOT NULL,
+        updated_at BIGINT NOT NULL, PRIMARY KEY (model, key_value, name))`,
+      `CREATE TABLE event_alarm_history (
+        id {serial}, model TEXT NOT NULL REFERENCES event_detector_models(name) ON DELETE CASCADE, key_value TEXT NOT NULL,
+        name TEXT NOT NULL, state TEXT NOT NULL, severity BIGINT NOT NULL, message TEXT NOT NULL, note TEXT, at BIGINT NOT NULL)`,
+      `CREATE INDEX event_alarm_history_by_alarm ON event_alarm_history (model, key_value, name, id)`,
+    ],
+  },
 ];
 
 const serial = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;
