@@ -153,7 +153,7 @@ export async function deployEspruino(options: DeployOptions): Promise<DeployResu
 }
 
 /** Opens a board's port, with an error that says what is wrong. */
-async function openPort(path: string, baudRate: number): Promise<SerialPort> {
+export async function openPort(path: string, baudRate: number): Promise<SerialPort> {
   const port = new SerialPort({ path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) =>
     port.open((error) => {

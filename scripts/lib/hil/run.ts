@@ -13,7 +13,7 @@ import { buildFirmware } from '../../../firmware/build/targets.js';
 import { actions, type ActionContext } from './actions.js';
 import { DeviceRecorder, type Signal, type SuiteResult, type TestResult } from './results.js';
 import type { HilTarget, Suite } from './suites.js';
-import { startVirtualBoard, type VirtualBoard } from './virtual.js';
+import { type BoardStart, startVirtualBoard, type VirtualBoard } from './virtual.js';
 
 export interface HilRunOptions {
   suites: readonly Suite[];
@@ -22,6 +22,10 @@ export interface HilRunOptions {
   workDir?: string;
   /** Reruns of a suite after a link fault (default 1). */
   retries?: number;
+  /** Starts a device's board (default: a virtual board in this process; serial.ts: boards behind serial ports). */
+  startBoard?: (start: BoardStart) => Promise<VirtualBoard>;
+  /** The address the suites' cloud listens on, written into the devices' settings (default 127.0.0.1): one the boards can reach. */
+  cloudHost?: string;
   /** Each suite's result as it ends. */
   onSuite?: (result: SuiteResult) => void;
   /**
@@ -81,7 +85,8 @@ interface Attempt {
 
 /** The things, tokens and flash settings of the suite's devices in a fresh in-memory cloud. */
 async function provision(suite: Suite, cloud: Cloud): Promise<Record<string, { thing: string; config: string }>> {
-  const port = Number(new URL(cloud.broker.urls.mqtt).port);
+  const mqtt = new URL(cloud.broker.urls.mqtt);
+  const [host, port] = [mqtt.hostname, Number(mqtt.port)];
   const things = Object.fromEntries(suite.devices.map((d) => [d.name, `hil-${suite.name}-${d.name}`]));
   if (suite.devices.length > 1) {
     // Devices of one suite talk to each other under hil/…, beside their own topics.
@@ -108,7 +113,7 @@ async function provision(suite: Suite, cloud: Cloud): Promise<Record<string, { t
     await cloud.registry.things.create({ thingName: thing });
     const { token, tokenId } = await cloud.registry.principals.createToken(thing);
     if (suite.devices.length > 1) await cloud.policies.attach('hil-devices', tokenId);
-    settings[device.name] = { thing, config: JSON.stringify({ thing, host: '127.0.0.1', port, token, device: device.name, peers: things }) };
+    settings[device.name] = { thing, config: JSON.stringify({ thing, host, port, token, device: device.name, peers: things }) };
   }
   return settings;
 }
@@ -139,7 +144,7 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
 
   try {
     if (suite.cloud) {
-      cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, mqttsPort: null, httpPort: null });
+      cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, mqttsPort: null, httpPort: null, ...(options.cloudHost !== undefined && { host: options.cloudHost }) });
       settings = await provision(suite, cloud);
     }
     // Everything waits on the device consoles: each line wakes the waiters, as does the deadline.
@@ -169,8 +174,10 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
       const where = { suite: suite.name, target, device: device.name, attempt: attemptNo };
       let flash: Record<string, string> = settings[device.name] ? { 'hil.config': settings[device.name]!.config } : {};
       for (let boot = 1; ; boot++) {
-        const board = await startVirtualBoard({
+        const board = await (options.startBoard ?? startVirtualBoard)({
           target,
+          index,
+          boot,
           outDir: outDirs[device.name]!,
           entryName: path.basename(device.entry, '.ts'),
           board: device.board,

@@ -25,6 +25,10 @@ export interface BoardStart {
   board: BoardSpec;
   /** Flash at start, `domain.key` → text. */
   flash: Record<string, string>;
+  /** The device's place in its suite: with several boards, device i runs on the i-th. */
+  index: number;
+  /** 1 at power-up; each later boot is a reset, from the flash the last one left (`flash` here; a real board keeps its own). */
+  boot: number;
   onLine: (line: string) => void;
   /** The host stopped the device (an uncaught exception on XS, a runaway script on Espruino); `line` says why. */
   onHalt: (line: string) => void;
@@ -33,7 +37,7 @@ export interface BoardStart {
 /** Both hosts end the line they print when they stop a device this way. */
 const HALTED = /; device stopped$/;
 
-function watchHalt(start: BoardStart): (line: string) => void {
+export function watchHalt(start: BoardStart): (line: string) => void {
   return (line) => {
     start.onLine(line);
     if (HALTED.test(line)) start.onHalt(line);

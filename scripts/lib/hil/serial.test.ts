@@ -1,0 +1,65 @@
+// The runner on boards behind serial ports: pty virtual Espruino boards (socat; the same tty a
+// USB serial port is), the build deployed over the console with its settings, frames read back.
+import { afterEach, describe, expect, it } from 'vitest';
+import { packageFile } from '../paths.js';
+import { SerialBoard } from '../virtual-board/serial-board.js';
+import { runHil } from './run.js';
+import { SerialBoards } from './serial.js';
+import { findSuites } from './suites.js';
+
+const stops: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop();
+});
+
+async function boards(count: number): Promise<{ virtual: SerialBoard[]; serial: SerialBoards }> {
+  const virtual: SerialBoard[] = [];
+  for (let i = 0; i < count; i++) {
+    const board = await SerialBoard.start();
+    stops.push(() => board.stop());
+    virtual.push(board);
+  }
+  const serial = await SerialBoards.open(virtual.map((b) => b.path));
+  stops.push(() => serial.close());
+  return { virtual, serial };
+}
+
+describe('runHil on serial boards', () => {
+  it("reports a failing test with the device's own message, read from the port", async () => {
+    const { virtual, serial } = await boards(1);
+    const [result] = await runHil({ suites: findSuites(packageFile('scripts/lib/hil/fixtures'), ['failing']), targets: ['espruino'], startBoard: serial.start });
+    expect(result).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(result!.tests.map((t) => [t.status, t.message])).toEqual([
+      ['passed', undefined],
+      ['failed', 'expected {product: 42} to equal {product: 43}'],
+      ['skipped', 'not written yet'],
+    ]);
+    expect(result!.tests[1]!.log).toEqual(['about to multiply']);
+    // The app stays saved on the board; stopping the suite left the interpreter idle.
+    expect(virtual[0]!.device.storage()['.bootcde']).toContain('about to multiply');
+  });
+
+  it('boots a suite of two boots again over the console, with the flash the first left', async () => {
+    const { virtual, serial } = await boards(1);
+    // An earlier run's data must not leak into the first boot: the deploy starts from a clean flash.
+    virtual[0]!.device.evaluate('require("Storage").write("hilreset.boots", "\\x05")');
+    const [result] = await runHil({ suites: findSuites(packageFile('hil-tests'), ['reset']), targets: ['espruino'], startBoard: serial.start });
+    expect(result!.error).toBeUndefined();
+    // Names are matched loosely: the app reaches Espruino as UTF-8 bytes, so the "›" the runner
+    // joins names with arrives encoded twice (reported; not the link's doing: frames are base64).
+    expect(result!.tests.map((t) => [t.name, t.status])).toEqual([
+      [expect.stringMatching(/^boot 1 .+ starts with nothing stored$/), 'passed'],
+      [expect.stringMatching(/^boot 1 .+ writes values to flash$/), 'passed'],
+      [expect.stringMatching(/^boot 2 .+ finds the values written before the reset$/), 'passed'],
+      [expect.stringMatching(/^boot 2 .+ a value deleted before the reset stays deleted$/), 'passed'],
+    ]);
+  });
+
+  it('refuses a moddable suite, and a device without a port, as suite errors naming why', async () => {
+    const { serial } = await boards(1);
+    const [moddable] = await runHil({ suites: findSuites(packageFile('scripts/lib/hil/fixtures'), ['failing']), targets: ['moddable'], startBoard: serial.start });
+    expect(moddable).toMatchObject({ status: 'error', error: 'moddable suites over a serial port are not supported yet' });
+    const [pubsub] = await runHil({ suites: findSuites(packageFile('hil-tests'), ['pubsub']), targets: ['espruino'], startBoard: serial.start });
+    expect(pubsub).toMatchObject({ status: 'error', error: "the suite's device 2 has no board: 1 port given" });
+  });
+});
