@@ -7,7 +7,7 @@
 import { AdminToken } from './api/admin-token.js';
 import { startApi, type Api } from './api/server.js';
 import { dashboard } from './dashboard/serve.js';
-import { Defender } from './defender/defender.js';
+import { Defender, type DefenderOptions } from './defender/defender.js';
 import { startBroker, type Broker, type BrokerOptions } from './broker/broker.js';
 import { CertificateAuthority } from './identity/ca.js';
 import { bindJobsService } from './jobs/mqtt.js';
@@ -34,6 +34,8 @@ export interface CloudOptions extends Omit<BrokerOptions, 'registry' | 'policies
   mqttsPort?: number | null;
   /** HTTP API port; 0 picks a free one; null disables the API (default 8080). */
   httpPort?: number | null;
+  /** Device Defender's clock (tests move it by hand). */
+  defender?: DefenderOptions;
 }
 
 export interface Cloud {
@@ -65,13 +67,14 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
   const adminToken = new AdminToken(db);
   const templates = new ProvisioningTemplates(db);
   const telemetry = new TelemetryStore(db);
-  const defender = new Defender(db, policies);
+  const defender = new Defender(db, policies, options.defender);
   let broker: Broker | undefined;
   let api: Api | undefined;
   try {
     // Embedded: this process is the only broker, so no connection survived its last run.
     if (!('postgresUrl' in options.store)) await registry.connectivity.resetAll('SERVER_INITIATED_DISCONNECT');
     const newAdminToken = await adminToken.ensure();
+    await defender.load();
     const ca = await CertificateAuthority.open(db);
     const host = options.host ?? '127.0.0.1';
     let tls: BrokerOptions['tls'];
@@ -80,7 +83,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       tls = { port: options.mqttsPort ?? 8883, key: server.privateKeyPem, cert: server.certificatePem, ca: ca.certificatePem };
     }
     broker = await startBroker({
-      ...options, registry, policies, ...(tls && { tls }),
+      ...options, registry, policies, ...(tls && { tls }), meter: defender.cloudMetrics,
       onSecurityEvent: (event) => {
         defender.onSecurityEvent(event);
         options.onSecurityEvent?.(event);
@@ -125,11 +128,13 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
         await stopJobs();
         await started.close();
         await rules.idle();
+        await defender.stop();
         await stopRetention();
         await db.close();
       },
     };
   } catch (error) {
+    await defender.stop();
     await broker?.close();
     await db.close();
     throw error;

@@ -1,7 +1,8 @@
 /**
  * aedes's authorization hooks backed by the registry and policies: authenticate at CONNECT
  * (identity.ts), then check every PUBLISH (iot:Publish), SUBSCRIBE (iot:Subscribe) and delivery
- * (iot:Receive) against the connection's policies. Every refusal is logged.
+ * (iot:Receive) against the connection's policies. Every refusal is logged; attempts, deliveries
+ * and refusals are counted on the meter, if given.
  */
 import { randomUUID } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
@@ -10,6 +11,7 @@ import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import { isAllowed } from '../policy/evaluate.js';
 import type { Policies } from '../policy/policies.js';
 import type { Registry } from '../registry/registry.js';
+import type { ActivityMeter } from './activity.js';
 import { identify, type ConnectionIdentity, type Credentials } from './identity.js';
 import { MAX_PAYLOAD_BYTES, MAX_QOS, mayPublishReserved, maySubscribe } from './limits.js';
 
@@ -34,11 +36,12 @@ function peerCertificateId(client: Client): string | undefined {
   return certificate?.raw ? createHash('sha256').update(certificate.raw).digest('hex') : undefined;
 }
 
-export function createAuthorizer(registry: Registry, policies: Policies, log: (event: SecurityEvent) => void) {
+export function createAuthorizer(registry: Registry, policies: Policies, log: (event: SecurityEvent) => void, meter?: ActivityMeter) {
   const identities = new WeakMap<Client, ConnectionIdentity>();
 
   const refuseConnect = (clientId: string, reason: string, done: (error: AuthenticateError | null, success: boolean | null) => void) => {
     log({ event: 'connect-refused', clientId, reason });
+    meter?.connectAttempt(clientId, undefined);
     done(Object.assign(new Error(reason), { returnCode: NOT_AUTHORIZED }) as AuthenticateError, false);
   };
 
@@ -54,6 +57,7 @@ export function createAuthorizer(registry: Registry, policies: Policies, log: (e
           if ('refused' in identity) return refuseConnect(client.id, identity.refused, done);
           if (!isAllowed(identity.policies, 'iot:Connect', client.id, identity)) return refuseConnect(client.id, `policy of ${identity.principal} does not allow iot:Connect as client ${client.id}`, done);
           identities.set(client, identity);
+          meter?.connectAttempt(client.id, identity.thing?.thingName);
           done(null, true);
         },
         (error: Error) => refuseConnect(client.id, `identity check failed: ${error.message}`, done),
@@ -65,6 +69,7 @@ export function createAuthorizer(registry: Registry, policies: Policies, log: (e
       const identity = identities.get(client);
       const refuse = (reason: string) => {
         log({ event: 'publish-refused', clientId: client.id, topic: packet.topic, reason });
+        meter?.refused(client.id, identity?.thing?.thingName);
         done(new Error(reason));
       };
       if (identity === undefined) return refuse('not authenticated');
@@ -79,6 +84,7 @@ export function createAuthorizer(registry: Registry, policies: Policies, log: (e
       const identity = identities.get(client);
       const refuse = (reason: string) => {
         log({ event: 'subscribe-refused', clientId: client.id, filter: subscription.topic, reason });
+        meter?.refused(client.id, identity?.thing?.thingName);
         done(null, null); // SUBACK 0x80 for this filter [MQTT-3.9.3]
       };
       if (identity === undefined) return refuse('not authenticated');
@@ -91,8 +97,12 @@ export function createAuthorizer(registry: Registry, policies: Policies, log: (e
 
     authorizeForward(client, packet) {
       const identity = identities.get(client);
-      if (identity !== undefined && isAllowed(identity.policies, 'iot:Receive', packet.topic, identity)) return packet;
+      if (identity !== undefined && isAllowed(identity.policies, 'iot:Receive', packet.topic, identity)) {
+        meter?.delivered(client.id, identity.thing?.thingName, packet.payload.length);
+        return packet;
+      }
       log({ event: 'delivery-refused', clientId: client.id, topic: packet.topic });
+      meter?.refused(client.id, identity?.thing?.thingName);
       return null;
     },
   };

@@ -12,6 +12,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { topicMatches, type BusHandler, type MessageBus } from '../bus.js';
 import type { Policies } from '../policy/policies.js';
 import type { Registry } from '../registry/registry.js';
+import type { ActivityMeter } from './activity.js';
 import { createAuthorizer, type SecurityEvent } from './authorizer.js';
 import { trackPresence } from './presence.js';
 
@@ -28,6 +29,8 @@ export interface BrokerOptions {
   tls?: { port: number; key: string; cert: string; ca: string };
   /** Refusals and other security events. */
   onSecurityEvent?: (event: SecurityEvent) => void;
+  /** Counts what connections do (Defender's cloud-side metrics). */
+  meter?: ActivityMeter;
   /** Failures of background work (presence, services); default: ignored. */
   onError?: (error: Error) => void;
 }
@@ -58,7 +61,8 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   const host = options.host ?? '127.0.0.1';
   const onError = options.onError ?? (() => undefined);
   const securityLog = options.onSecurityEvent ?? (() => undefined);
-  const authorizer = createAuthorizer(options.registry, options.policies, securityLog);
+  const meter = options.meter;
+  const authorizer = createAuthorizer(options.registry, options.policies, securityLog, meter);
   // Payloads published with `to`, by their Buffer (aedes forwards the same object to each subscriber).
   const privateTo = new WeakMap<Buffer, string>();
   const aedes = await Aedes.createBroker({
@@ -76,6 +80,7 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
     const identity = client ? authorizer.identityOf(client) : undefined;
     const origin = client && identity ? { clientId: client.id, sessionId: identity.sessionId, principal: identity.principal, ...(identity.thing && { thingName: identity.thing.thingName }) } : undefined;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    if (client && identity) meter?.published(client.id, identity.thing?.thingName, payload.length);
     for (const { filter, handler } of subscriptions) if (topicMatches(filter, packet.topic)) handler(packet.topic, payload, origin);
   });
   const bus: MessageBus = {
@@ -90,6 +95,12 @@ export async function startBroker(options: BrokerOptions): Promise<Broker> {
   };
   const closedBy = new WeakMap<Client, string>();
   trackPresence(aedes, bus, options.registry, authorizer.identityOf, onError, (client) => closedBy.get(client));
+  if (meter) {
+    aedes.on('clientDisconnect', (client) => {
+      const identity = authorizer.identityOf(client);
+      if (identity) meter.disconnected(client.id, identity.thing?.thingName);
+    });
+  }
   const disconnectPrincipal = (principal: string, reason: string): number => {
     let closed = 0;
     for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) {

@@ -77,15 +77,18 @@ describe('Defender detect', () => {
     await answers.next(`${REPORTS}/json/accepted`);
     const raised = (await events.next('$aws/events/defender/violations/lamp')) as { violationId: string };
     expect(raised).toEqual({ violationEventType: 'in-alarm', violationId: expect.any(String), thingName: 'lamp', behavior: bytesOut, metricValue: { count: 20_000 }, violationEventTime: expect.any(Number) });
-    const listed = await call('GET', '/defender/violations?thingName=lamp');
-    expect(listed.body.activeViolations).toEqual([{ violationId: raised.violationId, thingName: 'lamp', behavior: bytesOut, metricValue: 20_000, violationStartTime: expect.any(Number) }]);
+    const listed = await call('GET', '/defender/violations?thing=lamp');
+    const active = { id: raised.violationId, thing: 'lamp', behavior: 'bytes-out-high', metric: 'aws:all-bytes-out', value: 20_000, threshold: '> 10000', state: 'active', startedAt: expect.any(Number) };
+    expect(listed.body).toEqual({ violations: [active] });
 
     // Still over: no second event; back under: cleared, with the same id.
     await device.publishAsync(`${REPORTS}/json`, JSON.stringify(report(2, 30_000)), { qos: 1 });
     await answers.next(`${REPORTS}/json/accepted`);
     await device.publishAsync(`${REPORTS}/json`, JSON.stringify(report(3, 100)), { qos: 1 });
     expect(await events.next('$aws/events/defender/violations/lamp')).toMatchObject({ violationEventType: 'alarm-cleared', violationId: raised.violationId, metricValue: { count: 100 } });
-    expect((await call('GET', '/defender/violations')).body).toEqual({ activeViolations: [] });
+    expect((await call('GET', '/defender/violations?state=active')).body).toEqual({ violations: [] });
+    expect((await call('GET', '/defender/violations')).body).toEqual({ violations: [{ ...active, state: 'cleared', clearedAt: expect.any(Number) }] });
+    expect((await call('GET', '/defender/violations?state=gone')).status).toBe(400);
   });
 
   it('refuses behaviours it cannot evaluate, keeping the ones it has', async () => {

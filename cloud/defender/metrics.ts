@@ -3,14 +3,13 @@
  * short-key form, JSON or CBOR) on `$aws/things/{thing}/defender/metrics/{json|cbor}`; each gets
  * `{thingName, reportId, status, timestamp}` back on `/accepted`, or on `/rejected` with
  * `statusDetails: {ErrorCode, ErrorMessage}`, in the report's format. An accepted report is
- * checked against the behaviours (behaviors.ts); a device entering or leaving an alarm is
- * announced on `$aws/events/defender/violations/{thing}`.
+ * one datapoint of each device-side behaviour (behaviors.ts) for the violations (violations.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { decodeCbor, encodeCbor, type CborValue } from '../../sdk/cbor/index.js';
 import type { MessageBus, Origin } from '../bus.js';
-import { breaks, type Behavior } from './behaviors.js';
+import { breaksLimit, reportValue, thresholdText, type Behavior, type ReportMetrics } from './behaviors.js';
+import type { Violations } from './violations.js';
 
 const count = z.number().int().nonnegative();
 const list = z.object({ pts: z.array(z.object({ pt: count }).loose()) }).loose();
@@ -25,43 +24,21 @@ const report = z.object({
   cmet: z.record(z.string(), z.unknown()).optional(),
 }).refine((r) => r.met !== undefined || r.cmet !== undefined, 'a report needs met, cmet or both');
 
-export interface Violation {
-  violationId: string;
-  thingName: string;
-  behavior: Behavior;
-  metricValue: number;
-  /** Epoch ms it started. */
-  violationStartTime: number;
-}
-
 /** Report ids remembered per thing to refuse a repeat (the SDK's ids only grow). */
 const REMEMBERED_REPORT_IDS = 64;
 
 export class DeviceMetrics {
-  private behaviors: Behavior[] = [];
   private readonly seen = new Map<string, number[]>();
-  /** thing -> behaviour name -> its open violation. */
-  private readonly active = new Map<string, Map<string, Violation>>();
   private bus: MessageBus | undefined;
+
+  constructor(
+    private readonly behaviors: () => readonly Behavior[],
+    private readonly violations: Violations,
+  ) {}
 
   private get out(): MessageBus {
     if (this.bus === undefined) throw new Error('DeviceMetrics: bind() it to the bus first');
     return this.bus;
-  }
-
-  setBehaviors(list: Behavior[]): void {
-    this.behaviors = list;
-    // A behaviour removed or changed closes what it had open.
-    for (const open of this.active.values()) for (const [name, v] of open) if (!list.some((b) => b.name === name && JSON.stringify(b) === JSON.stringify(v.behavior))) open.delete(name);
-  }
-
-  listBehaviors(): Behavior[] {
-    return this.behaviors;
-  }
-
-  activeViolations(thingName?: string): Violation[] {
-    const things = thingName === undefined ? [...this.active.keys()].sort() : [thingName];
-    return things.flatMap((t) => [...(this.active.get(t)?.values() ?? [])]);
   }
 
   bind(bus: MessageBus, onError: (error: Error) => void): void {
@@ -99,27 +76,11 @@ export class DeviceMetrics {
     return this.out.publish(`${topic}/rejected`, encode(answer));
   }
 
-  private async evaluate(thingName: string, metrics: Parameters<typeof breaks>[1]): Promise<void> {
-    const open = this.active.get(thingName) ?? new Map<string, Violation>();
-    this.active.set(thingName, open);
-    for (const b of this.behaviors) {
-      const verdict = breaks(b, metrics);
-      if (verdict === undefined) continue;
-      const current = open.get(b.name);
-      if (verdict.violated && current === undefined) {
-        const violation: Violation = { violationId: randomUUID(), thingName, behavior: b, metricValue: verdict.value, violationStartTime: Date.now() };
-        open.set(b.name, violation);
-        await this.announce(violation, 'in-alarm', verdict.value);
-      } else if (!verdict.violated && current !== undefined) {
-        open.delete(b.name);
-        await this.announce(current, 'alarm-cleared', verdict.value);
-      }
+  private async evaluate(thingName: string, metrics: ReportMetrics): Promise<void> {
+    for (const b of this.behaviors()) {
+      const value = reportValue(b, metrics);
+      if (value === undefined || b.value === undefined) continue;
+      await this.violations.datapoint(thingName, b, value, breaksLimit(b, value, b.value), thresholdText(b, b.value));
     }
-    if (open.size === 0) this.active.delete(thingName);
-  }
-
-  private announce(v: Violation, violationEventType: 'in-alarm' | 'alarm-cleared', metricValue: number): Promise<void> {
-    const event = { violationEventType, violationId: v.violationId, thingName: v.thingName, behavior: v.behavior, metricValue: { count: metricValue }, violationEventTime: Date.now() };
-    return this.out.publish(`$aws/events/defender/violations/${v.thingName}`, JSON.stringify(event), { qos: 1 });
   }
 }

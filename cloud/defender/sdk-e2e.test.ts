@@ -19,7 +19,7 @@ describe('Device Defender with the device SDK', () => {
     cleanup.push(() => cloud.close());
     await cloud.registry.things.create({ thingName: 'lamp' });
     const { token } = await cloud.registry.principals.createToken('lamp');
-    cloud.defender.metrics.setBehaviors([{ name: 'few-ports', metric: 'aws:listening-tcp-ports', comparisonOperator: 'greater-than', value: 1 }]);
+    await cloud.defender.setBehaviors([{ name: 'few-ports', metric: 'aws:listening-tcp-ports', comparisonOperator: 'greater-than', value: 1 }]);
 
     createDevice();
     const port = Number(new URL(cloud.broker.urls.mqtt).port);
@@ -35,7 +35,7 @@ describe('Device Defender with the device SDK', () => {
       expect(done.error).toBeUndefined();
       expect(done.value).toEqual({ thingName: 'lamp', reportId: format === 'json' ? 1763812345 : 1763812400, status: 'ACCEPTED', timestamp: expect.any(Number) });
     }
-    expect(cloud.defender.metrics.activeViolations('lamp')).toMatchObject([{ behavior: { name: 'few-ports' }, metricValue: 2 }]);
+    expect(await cloud.defender.violations.list({ thing: 'lamp', state: 'active' })).toMatchObject([{ behavior: 'few-ports', metric: 'aws:listening-tcp-ports', value: 2, threshold: '> 1' }]);
 
     // A second reporter restarting from the same clock repeats the first report id.
     const again = new DefenderReporter(client, { thingName: 'lamp', timer: engineTimer, clock: () => 1_763_812_345_000, collect: () => ({ metrics }) });

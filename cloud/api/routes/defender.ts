@@ -1,7 +1,8 @@
-/** Device Defender (cloud/defender/): the audit's findings; detect's behaviours and active violations. */
+/** Device Defender (cloud/defender/): the audit's findings; detect's behaviours and its violations, active and cleared. */
 import { z } from 'zod';
 import { auditChecks } from '../../defender/audit.js';
 import { behavior, behaviors } from '../../defender/behaviors.js';
+import { MAX_LISTED } from '../../defender/violations.js';
 import { thingName } from '../../registry/schemas.js';
 import { route } from '../route.js';
 
@@ -25,27 +26,33 @@ export const defenderRoutes = [
   }),
   route({
     operation: 'ListBehaviors', method: 'GET', path: '/defender/behaviors', tag: 'defender',
-    summary: 'The static-threshold behaviours every device metrics report is checked against.',
+    summary: 'The security profile: the behaviours every registered thing is checked against, on its metrics reports and on the cloud-side metrics the broker counts.',
     response: z.object({ behaviors: z.array(behavior) }),
-    handle: async (_input, { defender }) => ({ behaviors: defender.metrics.listBehaviors() }),
+    handle: async (_input, { defender }) => ({ behaviors: defender.listBehaviors() }),
   }),
   route({
     operation: 'UpdateBehaviors', method: 'PUT', path: '/defender/behaviors', tag: 'defender',
-    summary: 'Replaces the behaviours (held in memory: not kept across restarts). A behaviour removed or changed closes its open violations without an event.',
+    summary: 'Replaces the behaviours (kept in the store). The active violations of a behaviour removed or changed are cleared.',
     body: z.strictObject({ behaviors }),
     response: z.object({ behaviors: z.array(behavior) }),
     handle: async ({ body }, { defender }) => {
-      defender.metrics.setBehaviors(body.behaviors);
+      await defender.setBehaviors(body.behaviors);
       return { behaviors: body.behaviors };
     },
   }),
   route({
-    operation: 'ListActiveViolations', method: 'GET', path: '/defender/violations', tag: 'defender',
-    summary: 'Devices in alarm now, per behaviour, optionally of one thing.',
-    query: z.strictObject({ thingName: thingName.optional() }),
+    operation: 'ListViolations', method: 'GET', path: '/defender/violations', tag: 'defender',
+    summary: `Violations, active and cleared (history), newest first, at most ${MAX_LISTED}; optionally only one state or one thing's.`,
+    query: z.strictObject({ state: z.enum(['active', 'cleared']).optional(), thing: thingName.optional() }),
     response: z.object({
-      activeViolations: z.array(z.object({ violationId: z.string(), thingName: z.string(), behavior, metricValue: z.number().int(), violationStartTime: z.number().int() })),
+      violations: z.array(z.object({
+        id: z.string(), thing: z.string(), behavior: z.string(), metric: z.string(), value: z.number(),
+        threshold: z.string().describe('the limit broken, as people read it: "> 100", "> p90 (42.5)"'),
+        state: z.enum(['active', 'cleared']),
+        startedAt: z.number().int().describe('epoch milliseconds'),
+        clearedAt: z.number().int().optional().describe('epoch milliseconds'),
+      })),
     }),
-    handle: async ({ query }, { defender }) => ({ activeViolations: defender.metrics.activeViolations(query.thingName) }),
+    handle: async ({ query }, { defender }) => ({ violations: await defender.violations.list(query) }),
   }),
 ];
