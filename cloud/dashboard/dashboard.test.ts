@@ -162,4 +162,42 @@ describe('dashboard', () => {
     const found = JSON.parse((await get(`/search?query=${encodeURIComponent('attributes.room:hall')}`)).text) as { things: { thingName: string }[] };
     expect(found.things.map((t) => t.thingName)).toEqual(['lamp-1']);
   });
+
+  it('live feed: a job message for each change of a job\'s executions (a job added, a device\'s progress, its end); GET /ota/jobs/{job}/progress has the download the page shows', async () => {
+    const { cloud, admin, device, get } = await cloudWithDevice();
+    const feed = await live(cloud, JSON.stringify({ token: admin }));
+    const lamp = await device();
+    await until(() => feed.messages.find((m) => m.type === 'connectivity'), 'the connect');
+    const image = await cloud.ota.files.upload(Buffer.alloc(4096, 7), { version: '2.0.0' });
+    await cloud.ota.createJob({ jobId: 'update-2', streamId: image.streamId, targets: ['thing/lamp-1'] });
+    expect(await until(() => feed.messages.find((m) => m.type === 'job'), 'the new job')).toEqual({ type: 'job', thingName: 'lamp-1' }); // its pending list changed
+
+    const jobMessages = () => feed.messages.filter((m) => m.type === 'job' && m.jobId === 'update-2');
+    const update = (statusDetails: Record<string, string>, status = 'IN_PROGRESS') =>
+      lamp.publishAsync('$aws/things/lamp-1/jobs/update-2/update', JSON.stringify({ status, statusDetails }), { qos: 1 });
+    await update({ step: 'downloading', received: '1024', size: '4096' });
+    await until(() => jobMessages().length >= 1 || undefined, 'the progress');
+    expect(jobMessages()[0]).toEqual({ type: 'job', thingName: 'lamp-1', jobId: 'update-2' });
+    expect(JSON.parse((await get('/ota/jobs/update-2/progress')).text)).toMatchObject({ devices: [{ thingName: 'lamp-1', status: 'IN_PROGRESS', step: 'downloading', received: 1024, size: 4096, percent: 25 }] });
+
+    await update({ step: 'confirmed' }, 'SUCCEEDED');
+    await until(() => feed.messages.some((m) => m.type === 'job' && m.jobId === 'update-2' && m.thingName === undefined) || undefined, 'the execution and job events');
+    expect(JSON.parse((await get('/ota/jobs/update-2/progress')).text).devices[0]).toMatchObject({ status: 'SUCCEEDED', percent: 100 });
+    expect(feed.messages.filter((m) => m.type === 'job').every((m) => m.type === 'job' && (m.jobId === 'update-2' || m.thingName === 'lamp-1'))).toBe(true);
+  });
+
+  it('live feed: forwards violations and alarms published on $mote/defender/violations and $mote/alarms; reports one that is not JSON', async () => {
+    const { cloud, admin, errors } = await cloudWithDevice();
+    const feed = await live(cloud, JSON.stringify({ token: admin }));
+    await until(() => (feed.messages.length > 0 ? true : undefined), 'ready');
+    const violation = { id: 'v-1', thing: 'lamp-1', behavior: 'too-many-bytes', metric: 'aws:all-bytes-out', value: 20_000, threshold: '> 10000', state: 'active', startedAt: 1_000 };
+    const alarm = { model: 'heat', key: 'lamp-1', name: 'hot', state: 'ACTIVE', severity: 2, message: 'temp 31 > 30', updatedAt: 2_000 };
+    await cloud.broker.bus.publish('$mote/defender/violations', JSON.stringify(violation), { qos: 1 });
+    await cloud.broker.bus.publish('$mote/alarms', JSON.stringify(alarm), { qos: 1 });
+    await cloud.broker.bus.publish('$mote/alarms', 'garbled', { qos: 1 });
+    const forwarded = () => feed.messages.filter((m) => m.type === 'violation' || m.type === 'alarm');
+    await until(() => (errors.length > 0 && forwarded().length >= 2 ? true : undefined), 'the two forwarded, the garbled one reported');
+    expect(forwarded()).toEqual([{ type: 'violation', violation }, { type: 'alarm', alarm }]);
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^dashboard: alarm not forwarded, not JSON: /)]);
+  });
 });

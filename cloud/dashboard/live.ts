@@ -4,7 +4,11 @@
  * - `shadow`: a shadow's current document after an update (`$aws/things/+/shadow[/name/+]/update/documents`),
  *   or `null` after a delete;
  * - `connectivity`: a client connected or disconnected (presence events), with its thing;
- * - `telemetry`: the entries of a batch once the store has it.
+ * - `telemetry`: the entries of a batch once the store has it;
+ * - `job`: a job's executions changed (a device's update or start-next, its pending list, AWS's
+ *   job and job execution events), so the page reads the job again;
+ * - `violation` and `alarm`: a Device Defender violation or an alarm as it changes (the JSON the
+ *   cloud publishes on `$mote/defender/violations` and `$mote/alarms`).
  *
  * Browsers cannot send headers on a WebSocket, so the page sends `{"token": "<admin token>"}` as
  * its first message; until a valid one arrives nothing is sent, and a wrong or late one closes
@@ -62,6 +66,22 @@ export class LiveFeed {
         .then((state) => state && this.send({ type: 'connectivity', ...state }))
         .catch(onError);
     });
+    const onJob = (topic: string) => {
+      const parts = topic.split('/');
+      if (parts[0] === '$aws' && parts[1] === 'events') return this.send({ type: 'job', jobId: parts[3]! }); // $aws/events/job[Execution]/{job}/{operation}
+      const jobId = parts[4] !== 'notify' && parts[4] !== 'start-next' ? parts[4] : undefined; // $aws/things/{thing}/jobs/...
+      this.send({ type: 'job', thingName: parts[2]!, ...(jobId !== undefined && { jobId }) });
+    };
+    for (const filter of ['$aws/things/+/jobs/notify', '$aws/things/+/jobs/start-next/accepted', '$aws/things/+/jobs/+/update/accepted', '$aws/events/job/+/+', '$aws/events/jobExecution/+/+']) bus.subscribe(filter, onJob);
+    const forward = (type: 'violation' | 'alarm') => (_topic: string, payload: Buffer) => {
+      try {
+        this.send({ type, [type]: JSON.parse(payload.toString('utf8')) } as LiveMessage);
+      } catch (error) {
+        onError(new Error(`dashboard: ${type} not forwarded, not JSON: ${(error as Error).message}`));
+      }
+    };
+    bus.subscribe('$mote/defender/violations', forward('violation'));
+    bus.subscribe('$mote/alarms', forward('alarm'));
     telemetry.onStored((batch) => this.send({ type: 'telemetry', thingName: batch.thingName, entries: batch.entries }));
   }
 

@@ -48,9 +48,50 @@ export interface Job {
   status: 'IN_PROGRESS' | 'CANCELED' | 'COMPLETED';
   description?: string;
   targets: string[];
+  /** The job document; an OTA job's has `operation: "ota"`. */
+  document: Record<string, unknown>;
   createdAt: number;
   lastUpdatedAt: number;
   jobProcessDetails: Record<string, number>;
+}
+
+/** One device's part in an OTA job, as GET /ota/jobs/{job}/progress answers it. */
+export interface OtaProgress {
+  thingName: string;
+  status: string;
+  /** downloading, rebooting, confirmed or failed. */
+  step?: string;
+  /** Bytes of the image received, of `size`. */
+  received?: number;
+  size?: number;
+  percent?: number;
+  reason?: string;
+  lastUpdatedAt: number;
+}
+
+/** A Device Defender violation, as GET /defender/violations and the live feed carry it. */
+export interface Violation {
+  id: string;
+  thing: string;
+  behavior: string;
+  metric: string;
+  value: number;
+  threshold: string;
+  state: 'active' | 'cleared';
+  startedAt: number;
+  clearedAt?: number;
+}
+
+/** An alarm of a detector model, as GET /alarms and the live feed carry it. */
+export interface Alarm {
+  model: string;
+  key: string;
+  name: string;
+  state: 'NORMAL' | 'ACTIVE' | 'ACKNOWLEDGED' | 'LATCHED';
+  severity: number;
+  message: string;
+  updatedAt: number;
+  note?: string;
 }
 
 /** One thing's execution of a job, as GET /jobs/{job}/things answers it. */
@@ -72,6 +113,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A feature this cloud does not serve: no such route, or an answer without what the page reads. */
+export class NotServed extends Error {}
+
+const enc = encodeURIComponent;
+
 export class Api {
   constructor(private readonly token: string) {}
 
@@ -85,9 +131,18 @@ export class Api {
     const answer = text === '' ? undefined : (JSON.parse(text) as unknown);
     if (!response.ok) {
       const refusal = answer as { message?: string; issues?: { path: string; message: string }[] } | undefined;
+      if (response.status === 404 && refusal?.message?.startsWith('no route ')) throw new NotServed(`${method} ${path.split('?')[0]}: ${refusal.message}`);
       throw new ApiError(response.status, refusal?.message ?? `${method} ${path}: HTTP ${response.status}`, refusal?.issues);
     }
     return answer as T;
+  }
+
+  /** The array `key` of a GET's answer. */
+  private async list<T>(path: string, key: string): Promise<T[]> {
+    const answer = await this.call<Record<string, unknown> | undefined>('GET', path);
+    const items = answer?.[key];
+    if (!Array.isArray(items)) throw new NotServed(`GET ${path.split('?')[0]} answers without "${key}"`);
+    return items as T[];
   }
 
   /** Every thing, in name order (pages of 250: the next page starts after the last name). */
@@ -132,5 +187,17 @@ export class Api {
   /** Every job, oldest first. */
   jobs = async () => (await this.call<{ jobs: Job[] }>('GET', '/jobs')).jobs;
 
+  job = (jobId: string) => this.call<Job>('GET', `/jobs/${enc(jobId)}`);
+
   executions = async (job: string) => (await this.call<{ executions: JobExecution[] }>('GET', `/jobs/${encodeURIComponent(job)}/things`)).executions;
+
+  otaProgress = (job: string) => this.list<OtaProgress>(`/ota/jobs/${enc(job)}/progress`, 'devices');
+
+  /** Violations, active and cleared, optionally of one thing. */
+  violations = (thing?: string) => this.list<Violation>(`/defender/violations${thing === undefined ? '' : `?thing=${enc(thing)}`}`, 'violations');
+
+  alarms = () => this.list<Alarm>('/alarms', 'alarms');
+
+  acknowledge = (alarm: Pick<Alarm, 'model' | 'key' | 'name'>, note: string) =>
+    this.call<Alarm>('POST', `/alarms/${enc(alarm.model)}/${enc(alarm.key)}/${enc(alarm.name)}/acknowledge`, note === '' ? {} : { note });
 }

@@ -30,3 +30,9 @@ export function ago(ms: number, now = Date.now()): string {
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   return new Date(ms).toLocaleString();
 }
+
+export const attributeList = (attributes: Record<string, string>) =>
+  h('span', { class: 'attributes' }, ...Object.entries(attributes).map(([k, v]) => h('span', { class: 'attribute' }, `${k}=${v}`)));
+
+/** A view's answer to the live feed's messages. */
+export type LiveHandler = (message: import('./messages.js').LiveMessage) => void;

@@ -2,16 +2,20 @@
  * The fleet dashboard page: the fleet (things with their connectivity and attributes, narrowed by a
  * fleet search query) at `#/`,
  * a thing (its shadow, with desired state to edit, and its telemetry chart) at `#/things/{name}`,
- * the jobs (each with its executions' status per thing) at `#/jobs`.
+ * the jobs (each with its executions' status per thing, an OTA job's download progress) at `#/jobs`
+ * (jobs.ts), Device Defender violations at `#/defender` (defender.ts), alarms at `#/alarms` (alarms.ts).
  * Data comes from the HTTP API with the admin token; the live feed (../live.ts) says what changed.
  *
  * The token arrives in the URL's fragment (`#token=...`, never sent to the server) or typed in,
  * and is kept for the browser tab only (sessionStorage).
  */
-import { Api, ApiError, type Connectivity, type Job, type JobExecution, type Shadow, type TelemetryEntry, type Thing } from './api.js';
+import { alarmsView, alarmTable, onAlarm } from './alarms.js';
+import { Api, ApiError, type Connectivity, type Shadow, type TelemetryEntry, type Thing } from './api.js';
 import { TelemetryChart } from './chart.js';
+import { defenderView, onViolation, violationTable } from './defender.js';
+import { ago, attributeList, h, json, show, type LiveHandler } from './dom.js';
+import { jobsView } from './jobs.js';
 import { queryProblem, type QueryProblem } from './search.js';
-import { ago, h, json, show } from './dom.js';
 import type { LiveMessage } from './messages.js';
 
 const TOKEN_KEY = 'mote-admin-token';
@@ -19,7 +23,7 @@ const main = document.querySelector('main')!;
 const status = document.getElementById('live')!;
 
 /** What the open view wants to hear from the live feed. */
-let onLive: (message: LiveMessage) => void = () => undefined;
+let onLive: LiveHandler = () => undefined;
 
 function takeToken(): string | undefined {
   const fragment = /(?:^#|&)token=([^&]+)/.exec(location.hash);
@@ -74,9 +78,6 @@ function connectivityBadge(state: Connectivity | undefined): HTMLElement {
 
 /** The API answers `{connected: false}` alone for a thing that never connected. */
 const known = (state: Connectivity) => (state.timestamp !== undefined ? state : undefined);
-
-const attributeList = (attributes: Record<string, string>) =>
-  h('span', { class: 'attributes' }, ...Object.entries(attributes).map(([k, v]) => h('span', { class: 'attribute' }, `${k}=${v}`)));
 
 /** The fleet view's search query, kept while the view is re-opened (a thing registered since). */
 let fleetQuery = '';
@@ -203,12 +204,16 @@ async function thingView(api: Api, thing: string): Promise<void> {
   const shadow = shadowSection(api, thing);
   const chartBox = h('div', { class: 'chart', id: 'telemetry-chart' });
   const latest = h('div');
+  const violations = violationTable(api, thing);
+  const alarms = alarmTable(api, thing);
   show(main,
     h('p', {}, h('a', { href: '#/' }, '← fleet')),
     h('section', { class: 'card' }, h('h2', {}, thing), info),
     shadow.element,
-    h('section', { class: 'card' }, h('h2', {}, 'Telemetry'), chartBox, latest));
-  const [things, connectivity, entries] = await Promise.all([api.things(), api.connectivity(thing), api.telemetry(thing)]);
+    h('section', { class: 'card' }, h('h2', {}, 'Telemetry'), chartBox, latest),
+    h('section', { class: 'card', id: 'thing-violations' }, h('h2', {}, 'Device Defender violations'), violations.element),
+    h('section', { class: 'card', id: 'thing-alarms' }, h('h2', {}, 'Alarms'), alarms.element));
+  const [things, connectivity, entries] = await Promise.all([api.things(), api.connectivity(thing), api.telemetry(thing), violations.read(), alarms.read()]);
   const record = things.find((t) => t.thingName === thing);
   if (!record) return void show(main, h('p', { class: 'error' }, `There is no thing ${thing}.`), h('a', { href: '#/' }, '← fleet'));
   const renderInfo = (state: Connectivity | undefined) =>
@@ -219,7 +224,10 @@ async function thingView(api: Api, thing: string): Promise<void> {
   let all = entries;
   chart.set(all);
   show(latest, latestValues(all));
+  const [onViolations, onAlarms] = [onViolation(violations), onAlarm(alarms)];
   onLive = (message) => {
+    onViolations(message);
+    onAlarms(message);
     if (!('thingName' in message) || message.thingName !== thing) return;
     if (message.type === 'connectivity') renderInfo(message);
     if (message.type === 'shadow' && message.shadowName === undefined) void shadow.refresh();
@@ -229,35 +237,6 @@ async function thingView(api: Api, thing: string): Promise<void> {
       show(latest, latestValues(all));
     }
   };
-}
-
-/** "numberOfSucceededThings" → "succeeded", for the counts that are not zero. */
-const jobCounts = (details: Record<string, number>) =>
-  Object.entries(details).filter(([, n]) => n > 0).map(([key, n]) => `${n} ${key.replace(/^numberOf(\w+)Things$/, '$1').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`).join(' · ');
-
-const executionRow = (e: JobExecution) =>
-  h('tr', { 'data-execution': e.thingName },
-    h('td', {}, h('a', { href: `#/things/${encodeURIComponent(e.thingName)}` }, e.thingName)),
-    h('td', {}, h('span', { class: `badge job-${e.status.toLowerCase()}` }, e.status)),
-    h('td', {}, attributeList(e.statusDetails ?? {})),
-    h('td', { class: 'when' }, ago(e.lastUpdatedAt)));
-
-async function jobsView(api: Api): Promise<void> {
-  const jobs = await api.jobs();
-  const executions = await Promise.all(jobs.map((job) => api.executions(job.jobId)));
-  const card = (job: Job, index: number) =>
-    h('section', { class: 'card', 'data-job': job.jobId },
-      h('h2', {}, job.jobId, h('span', { class: 'version' }, `${job.status} · created ${ago(job.createdAt)}`)),
-      job.description && h('p', {}, job.description),
-      h('p', { class: 'summary' }, jobCounts(job.jobProcessDetails) || 'no executions'),
-      h('table', { class: 'executions' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'thing'), h('th', {}, 'status'), h('th', {}, 'status details'), h('th', {}, 'updated'))),
-        h('tbody', {}, ...executions[index]!.map(executionRow))));
-  const refresh = h('button', { type: 'button' }, 'Refresh');
-  refresh.addEventListener('click', () => void jobsView(api).catch((error: Error) => show(main, h('p', { class: 'error' }, error.message))));
-  show(main,
-    h('p', {}, h('a', { href: '#/' }, '← fleet'), ' ', refresh),
-    ...(jobs.length === 0 ? [h('section', { class: 'card' }, h('h2', {}, 'Jobs'), h('p', {}, 'No jobs yet: POST /jobs creates one.'))] : jobs.map(card)));
 }
 
 let api: Api | undefined;
@@ -270,11 +249,18 @@ function refused(reason: string): void {
   askForToken(`The cloud refused the token: ${reason}`);
 }
 
+/** Views that hand back their live handler, by address. */
+const views: Record<string, (api: Api, main: HTMLElement) => Promise<LiveHandler>> = { '#/jobs': jobsView, '#/defender': defenderView, '#/alarms': alarmsView };
+/** Counts routes, so a slow view that finishes after the next one opened does not take the live feed. */
+let routed = 0;
+
 function route(): void {
   onLive = () => undefined;
   if (!api) return;
+  const current = ++routed;
   const thing = /^#\/things\/(.+)$/.exec(location.hash);
-  const view = thing ? thingView(api, decodeURIComponent(thing[1]!)) : location.hash === '#/jobs' ? jobsView(api) : fleetView(api);
+  const handled = views[location.hash];
+  const view = thing ? thingView(api, decodeURIComponent(thing[1]!)) : handled ? handled(api, main).then((handler) => void (current === routed && (onLive = handler))) : fleetView(api);
   view.catch((error: Error) => {
     if (error instanceof ApiError && error.status === 401) return refused(error.message);
     show(main, h('p', { class: 'error' }, error.message));

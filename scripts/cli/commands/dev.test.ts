@@ -4,11 +4,13 @@
 // query narrows it (a malformed one shows where it goes wrong), a click
 // opens its page, the desired `led` is edited, the device drives its LED and the page shows the
 // reported state; a screenshot of the telemetry chart must hold the plotted line; a job for the
-// device shows in the jobs view with its execution.
+// device shows in the jobs view with its execution, an OTA job another device downloads shows its
+// progress live.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connectAsync } from 'mqtt';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageFile } from '../../lib/paths.js';
@@ -164,6 +166,29 @@ describe.skipIf(process.env.MOTE_SKIP_BROWSER === '1')('mote dev in a browser', 
     const job = page.locator('[data-job="blink"]');
     expect(await job.locator('tr[data-execution="dev-1"] .badge').textContent()).toMatch(/^(QUEUED|IN_PROGRESS|SUCCEEDED|FAILED|REJECTED)$/);
     expect(await job.locator('.summary').textContent()).toMatch(/^1 (queued|in progress|succeeded|failed|rejected)$/);
+
+    // An OTA job for a second device (MQTT.js standing in for its OTA handler): its download shows live in the jobs view.
+    const call = async (method: string, route: string, body?: unknown, type = 'application/json') => {
+      const response = await fetch(`${dev.session.http}${route}`, { method, headers: { authorization: `Bearer ${dev.session.adminToken}`, 'content-type': type }, ...(body !== undefined && { body: body instanceof Buffer ? body : JSON.stringify(body) }) });
+      expect(response.status, `${method} ${route}`).toBeLessThan(300);
+      return response.json() as Promise<Record<string, unknown>>;
+    };
+    await call('POST', '/things', { thingName: 'ota-1' });
+    const { token } = await call('POST', '/things/ota-1/tokens');
+    const ota = await connectAsync(dev.session.mqtt, { clientId: 'ota-1', username: 'ota-1', password: token as string, protocolVersion: 4, reconnectPeriod: 0 });
+    cleanup.push(() => ota.endAsync());
+    const image = await call('POST', '/ota/images?version=2.0.0', Buffer.alloc(4096, 1), 'application/octet-stream');
+    await call('POST', '/ota/jobs', { jobId: 'firmware-2', streamId: image.streamId, targets: ['thing/ota-1'] });
+    const otaRow = page.locator('[data-job="firmware-2"] tr[data-execution="ota-1"]');
+    expect(await otaRow.locator('.download').textContent()).toBe('not started'); // the new job arrives live
+    const progress = (received: number) =>
+      ota.publishAsync('$aws/things/ota-1/jobs/firmware-2/update', JSON.stringify({ status: 'IN_PROGRESS', statusDetails: { step: 'downloading', received: String(received), size: '4096' } }), { qos: 1 });
+    await progress(1024);
+    await otaRow.locator('.download', { hasText: '1024 / 4096 bytes · 25% · downloading' }).waitFor();
+    await progress(3072);
+    await otaRow.locator('.download', { hasText: '3072 / 4096 bytes · 75% · downloading' }).waitFor();
+    expect(await otaRow.locator('progress').getAttribute('value')).toBe('75');
+    expect(await otaRow.locator('.badge').textContent()).toBe('IN_PROGRESS');
     expect(problems).toEqual([]);
 
     dev.child.kill('SIGINT');
