@@ -23,8 +23,8 @@ export function settings(): HilSettings {
   return JSON.parse(utf8Decode(stored)) as HilSettings;
 }
 
-/** An MQTT client for this device's thing, logging its status changes; not started. */
-export function cloudClient(s: HilSettings): mqtt.MqttClient {
+/** An MQTT client for this device's thing, logging its status changes; not started. `more` adds or overrides options. */
+export function cloudClient(s: HilSettings, more: Partial<mqtt.MqttClientOptions> = {}): mqtt.MqttClient {
   return new mqtt.MqttClient({
     clientId: s.thing,
     transport: { TCP, host: s.host, port: s.port },
@@ -33,6 +33,7 @@ export function cloudClient(s: HilSettings): mqtt.MqttClient {
     password: s.token,
     keepAlive: 30,
     onStatus: (status, detail) => log(detail ? `mqtt: ${status} (${detail})` : `mqtt: ${status}`),
+    ...more,
   });
 }
 

@@ -33,19 +33,24 @@ describe('mote hil --virtual', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^hil: (\d+) passed, 0 failed, 0 skipped, 0 suite errors \(5 suites on espruino, moddable, [\d.]+ s\)$/);
+    expect(lines.at(-1)).toMatch(/^hil: (\d+) passed, 0 failed, 0 skipped, 0 suite errors \(6 suites on espruino, moddable, [\d.]+ s\)$/);
     for (const suite of ['kernel', 'hal', 'cloud', 'pubsub']) {
       for (const target of ['espruino', 'moddable']) expect(lines.some((l) => l.startsWith(`  ✓ ${suite} [${target}] `))).toBe(true);
     }
     // A second boot found what the first wrote in flash (only Espruino's virtual board hands its flash back).
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ reset \[espruino\] boot 2 › finds the values written before the reset/));
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ reset \[moddable\] boot 2 › finds the values written before the reset/));
+    // A broker restart: every QoS 1 number reached the cloud and the kept session delivered what was sent meanwhile.
+    for (const target of ['espruino', 'moddable']) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}✓ broker-restart \\[${target}\\] broker restart › publishes 1\\.\\.60 at QoS 1 through a broker restart`)));
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}✓ broker-restart \\[${target}\\] broker restart › the command the cloud sent while the broker was down arrives`)));
+    }
     // The multi-device suite names each board's tests.
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ pubsub \[moddable\] subscriber: subscriber › receives the publisher's ping/));
 
     const xml = readFileSync(junit, 'utf8');
     checkXml(xml);
-    expect(attr(xml, 'testsuite', 'name')).toEqual(['cloud', 'hal', 'kernel', 'pubsub', 'reset'].flatMap((s) => [`${s} (espruino)`, `${s} (moddable)`]));
+    expect(attr(xml, 'testsuite', 'name')).toEqual(['broker-restart', 'cloud', 'hal', 'kernel', 'pubsub', 'reset'].flatMap((s) => [`${s} (espruino)`, `${s} (moddable)`]));
     const passed = Number(/^hil: (\d+) passed/.exec(lines.at(-1)!)![1]);
     expect(attr(xml, 'testsuites', 'tests')).toEqual([String(passed)]);
     expect(attr(xml, 'testsuites', 'failures')).toEqual(['0']);

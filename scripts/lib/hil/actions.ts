@@ -9,6 +9,10 @@ export interface ActionContext {
   cloud: Cloud | undefined;
   /** The thing of the device that signalled. */
   thing: string;
+  /** The payloads the cloud's bus carried on `topic` (under `things/`) since the suite's cloud started, in order. */
+  heard(topic: string): Buffer[];
+  /** Adds a line to the device's log (shown with its results), for what the host saw but does not fail on. */
+  log(line: string): void;
 }
 
 export type Action = (context: ActionContext, data: unknown) => Promise<void>;
@@ -41,6 +45,22 @@ async function reportedState(cloud: Cloud, thing: string): Promise<unknown> {
   return outcome.accepted ? outcome.response.state?.reported : undefined;
 }
 
+/** The numbers `n` of the JSON payloads `{n}` heard on `topic`, in arrival order (other payloads are skipped). */
+function numbersHeard(context: ActionContext, topic: string): number[] {
+  const numbers: number[] = [];
+  for (const payload of context.heard(topic)) {
+    try {
+      const n = (JSON.parse(payload.toString('utf8')) as { n?: unknown }).n;
+      if (typeof n === 'number') numbers.push(n);
+    } catch {
+      // not one of the numbered messages
+    }
+  }
+  return numbers;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export const actions: Record<string, Action> = {
   /** Sets desired state in the device's classic shadow, as a cloud application would: data = the desired object. */
   'shadow.desire': async (context, data) => {
@@ -62,5 +82,42 @@ export const actions: Record<string, Action> = {
       async () => (await entries()).some((entry) => includes(entry.m, data)),
       async () => `host: no telemetry entry from ${context.thing} with ${JSON.stringify(data)} in the cloud's store (stored: ${JSON.stringify(await entries())})`,
     );
+  },
+  /**
+   * Restarts the cloud's MQTT broker (Broker.restart: every connection dropped, the same port
+   * again after `downMs`, sessions kept); with `send`, publishes it (JSON, QoS 1) on
+   * `things/<thing>/cmd` while the broker is down, for the device's kept session to deliver.
+   */
+  'broker.restart': async (context, data) => {
+    const cloud = needCloud(context);
+    const { downMs, send } = (data ?? {}) as { downMs?: unknown; send?: unknown };
+    if (typeof downMs !== 'number' || !(downMs >= 0 && downMs <= 30_000)) throw new Error(`host: broker.restart needs {downMs: 0-30000}, got ${JSON.stringify(data)}`);
+    const back = cloud.broker.restart(downMs);
+    if (send !== undefined) {
+      await sleep(downMs / 2);
+      await cloud.broker.bus.publish(`things/${context.thing}/cmd`, JSON.stringify(send), { qos: 1 });
+    }
+    await back;
+    context.log(`(host) broker restarted after ${downMs} ms down`);
+  },
+  /**
+   * Checks that every number 1..`count` came to the cloud on `topic` as `{n}` (QoS 1 is at least
+   * once: none may be missing); numbers heard more than once are logged, not failed on.
+   */
+  'mqtt.expectNumbered': async (context, data) => {
+    const { topic, count } = (data ?? {}) as { topic?: unknown; count?: unknown };
+    if (typeof topic !== 'string' || typeof count !== 'number' || !(count >= 1)) throw new Error(`host: mqtt.expectNumbered needs {topic, count}, got ${JSON.stringify(data)}`);
+    needCloud(context);
+    const missing = () => {
+      const heard = new Set(numbersHeard(context, topic));
+      return Array.from({ length: count }, (_, i) => i + 1).filter((n) => !heard.has(n));
+    };
+    await eventually(
+      () => missing().length === 0,
+      () => `host: ${missing().length} of ${count} numbers never reached the cloud on ${topic}: ${missing().join(', ')}`,
+    );
+    const numbers = numbersHeard(context, topic);
+    const twice = [...new Set(numbers.filter((n, i) => numbers.indexOf(n) !== i))];
+    context.log(`(host) ${topic}: all ${count} numbers arrived, in ${numbers.length} messages${twice.length > 0 ? `; more than once: ${twice.join(', ')}` : '; none twice'}`);
   },
 };

@@ -128,10 +128,12 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
     return recorder;
   });
   let settings: Record<string, { thing: string; config: string }> = {};
+  /** What the cloud's bus carried under things/, by topic: what actions check arrivals against. */
+  const heard = new Map<string, Buffer[]>();
 
   const act = async (signal: Signal, test: TestResult | undefined, recorder: DeviceRecorder, device: string): Promise<void> => {
     const action = actions[signal.name];
-    const context: ActionContext = { cloud, thing: settings[device]?.thing ?? device };
+    const context: ActionContext = { cloud, thing: settings[device]?.thing ?? device, heard: (topic) => heard.get(topic) ?? [], log: (line) => recorder.log.push(line) };
     try {
       if (!action) throw new Error(`host: unknown signal "${signal.name}" (known: ${Object.keys(actions).join(', ')})`);
       await action(context, signal.data);
@@ -146,6 +148,10 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
     if (suite.cloud) {
       cloud = await startCloud({ store: { memory: true }, mqttPort: 0, wsPort: null, mqttsPort: null, httpPort: null, ...(options.cloudHost !== undefined && { host: options.cloudHost }) });
       settings = await provision(suite, cloud);
+      cloud.broker.bus.subscribe('things/#', (topic, payload) => {
+        if (!heard.has(topic)) heard.set(topic, []);
+        heard.get(topic)!.push(payload);
+      });
     }
     // Everything waits on the device consoles: each line wakes the waiters, as does the deadline.
     const deadline = Date.now() + suite.timeoutMs;
