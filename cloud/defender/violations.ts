@@ -121,14 +121,14 @@ export class Violations {
     return Promise.all(done).then(() => undefined);
   }
 
-  /** Active violations and history, newest first, up to MAX_LISTED. */
+  /** Active violations and history, newest first (then by thing and behaviour), up to MAX_LISTED. */
   async list(filter: { state?: 'active' | 'cleared'; thing?: string } = {}): Promise<Violation[]> {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (filter.state !== undefined) where.push('state = ?'), params.push(filter.state);
     if (filter.thing !== undefined) where.push('thing_name = ?'), params.push(filter.thing);
     const rows = await this.db.all<Row>(
-      `SELECT * FROM defender_violations${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id LIMIT ${MAX_LISTED}`,
+      `SELECT * FROM defender_violations${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, thing_name, behavior LIMIT ${MAX_LISTED}`,
       params,
     );
     return rows.map(toViolation);
