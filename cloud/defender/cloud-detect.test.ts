@@ -93,7 +93,7 @@ describe('Defender detect on cloud-side metrics', () => {
     for (let i = 0; i < 3; i++) {
       const device = await connect('meter');
       device.publish('things/other/cmd', 'x');
-      await new Promise((closed) => device.once('close', closed));
+      await new Promise<void>((closed) => device.once('close', () => closed()));
     }
     const value = (metric: Parameters<typeof c.defender.cloudMetrics.current>[1]) => c.defender.cloudMetrics.current('meter', metric, 60);
     await vi.waitFor(() => expect(value('aws:num-disconnects')).toBe(3));
