@@ -24,7 +24,8 @@ async function setUp(things: string[]) {
   clouds.push(c);
   await c.policies.create('own-topics', { Statement: [
     { Effect: 'Allow', Action: 'iot:Connect', Resource: 'client/${iot:Connection.Thing.ThingName}' },
-    { Effect: 'Allow', Action: 'iot:Publish', Resource: 'topic/things/${iot:Connection.Thing.ThingName}/*' },
+    { Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: 'topic/things/${iot:Connection.Thing.ThingName}/*' },
+    { Effect: 'Allow', Action: 'iot:Subscribe', Resource: 'topicfilter/things/${iot:Connection.Thing.ThingName}/*' },
   ] });
   const tokens = new Map<string, string>();
   for (const thingName of things) {
@@ -36,6 +37,8 @@ async function setUp(things: string[]) {
   const connect = (thing: string) => clients.connect(c.broker.urls.mqtt, { clientId: thing, username: thing, password: tokens.get(thing)! });
   const changes: Violation[] = [];
   c.broker.bus.subscribe('$mote/defender/violations', (_topic, payload) => changes.push(JSON.parse(payload.toString()) as Violation));
+  const events: { topic: string; event: { violationEventType: string; violationId: string; metricValue: { count: number } } }[] = [];
+  c.broker.bus.subscribe('$aws/events/defender/violations/+', (topic, payload) => events.push({ topic, event: JSON.parse(payload.toString()) }));
   /** Publishes `count` messages of `bytes` each as the thing, and waits until the broker counted them. */
   const publish = async (thing: string, count: number, bytes = 10) => {
     const device = await connect(thing);
@@ -47,19 +50,23 @@ async function setUp(things: string[]) {
     clock.now += ms;
     await c.defender.tick();
   };
-  return { c, connect, publish, advance, changes };
+  return { c, connect, publish, advance, changes, events };
 }
 
 describe('Defender detect on cloud-side metrics', () => {
   it('raises a violation for a device that publishes too much in a window and clears it after quiet windows', async () => {
-    const { c, publish, advance, changes } = await setUp(['lamp-1', 'lamp-2']);
+    const { c, publish, advance, changes, events } = await setUp(['lamp-1', 'lamp-2']);
     const chatty: Behavior = { name: 'chatty', metric: 'aws:num-messages-sent', comparisonOperator: 'greater-than', value: 5, durationSeconds: 300, consecutiveDatapointsToClear: 2 };
     const big: Behavior = { name: 'big-messages', metric: 'aws:message-byte-size', comparisonOperator: 'greater-than', value: 1000, durationSeconds: 60 };
     await c.defender.setBehaviors([chatty, big]);
 
     await publish('lamp-1', 8, 1500);
-    await publish('lamp-2', 2);
+    const lamp2 = await publish('lamp-2', 2);
+    await lamp2.subscribeAsync('things/lamp-2/cmd', { qos: 1 });
+    for (let i = 0; i < 3; i++) await c.broker.bus.publish('things/lamp-2/cmd', 'on', { qos: 1 });
     await vi.waitFor(() => expect(c.defender.cloudMetrics.current('lamp-1', 'aws:num-messages-sent', 300)).toBe(8));
+    await vi.waitFor(() => expect(c.defender.cloudMetrics.current('lamp-2', 'aws:num-messages-received', 300)).toBe(3));
+    expect(c.defender.cloudMetrics.current('lamp-2', 'aws:num-messages-sent', 300)).toBe(2);
     expect(c.defender.cloudMetrics.current('lamp-1', 'aws:message-byte-size', 300)).toBe(1500);
 
     // The minute window ends first: only the size behaviour is evaluated.
@@ -80,11 +87,16 @@ describe('Defender detect on cloud-side metrics', () => {
     expect(await c.defender.violations.list({ state: 'active' })).toEqual([]);
     expect(await c.defender.violations.list({ thing: 'lamp-1', state: 'cleared' })).toContainEqual({ ...raised, state: 'cleared', clearedAt: START + 15 * MINUTE });
     expect(changes.at(-1)).toEqual({ ...raised, state: 'cleared', clearedAt: START + 15 * MINUTE });
+    // AWS's alarm events, as for report-based behaviours.
+    expect(events.filter((e) => e.event.violationId === raised.id)).toEqual([
+      { topic: '$aws/events/defender/violations/lamp-1', event: expect.objectContaining({ violationEventType: 'in-alarm', thingName: 'lamp-1', behavior: chatty, metricValue: { count: 8 } }) },
+      { topic: '$aws/events/defender/violations/lamp-1', event: expect.objectContaining({ violationEventType: 'alarm-cleared', metricValue: { count: 0 } }) },
+    ]);
     expect(await c.defender.violations.list({ thing: 'lamp-2' })).toEqual([]);
   });
 
   it('counts refused publishes, connection attempts and disconnects, and raises on repeated authorization failures', async () => {
-    const { c, connect, advance } = await setUp(['meter']);
+    const { c, connect, advance, changes, events } = await setUp(['meter']);
     await c.defender.setBehaviors([{ name: 'probing', metric: 'aws:num-authorization-failures', comparisonOperator: 'greater-than-equals', value: 3, durationSeconds: 60 }]);
     // A wrong token: refused, yet an attempt of the thing its client id names.
     await expect(clients.connect(c.broker.urls.mqtt, { clientId: 'meter', username: 'meter', password: 'tok-none.none' })).rejects.toThrow(/Not authorized/i);
@@ -107,6 +119,13 @@ describe('Defender detect on cloud-side metrics', () => {
     ]);
     // The next window starts from nothing.
     expect(value('aws:num-authorization-failures')).toBe(0);
+
+    // Changing the behaviour clears its violation on the dashboard's topic, without an alarm event.
+    const raised = (await c.defender.violations.list())[0]!;
+    await c.defender.setBehaviors([{ name: 'probing', metric: 'aws:num-authorization-failures', comparisonOperator: 'greater-than-equals', value: 10, durationSeconds: 60 }]);
+    expect(await c.defender.violations.list()).toEqual([{ ...raised, state: 'cleared', clearedAt: START + MINUTE }]);
+    expect(changes.map((v) => v.state)).toEqual(['active', 'cleared']);
+    expect(events.map((e) => e.event.violationEventType)).toEqual(['in-alarm']);
   });
 
   it('flags the one outlier against the fleet\'s p90 and none of the others', async () => {
