@@ -9,6 +9,8 @@ import { startApi, type Api } from './api/server.js';
 import { dashboard } from './dashboard/serve.js';
 import { Defender, type DefenderOptions } from './defender/defender.js';
 import { startBroker, type Broker, type BrokerOptions } from './broker/broker.js';
+import type { Clock } from './events/clock.js';
+import { EventsService } from './events/service.js';
 import { CertificateAuthority } from './identity/ca.js';
 import { bindJobsService } from './jobs/mqtt.js';
 import { JobsService } from './jobs/service.js';
@@ -36,6 +38,8 @@ export interface CloudOptions extends Omit<BrokerOptions, 'registry' | 'policies
   httpPort?: number | null;
   /** Device Defender's clock (tests move it by hand). */
   defender?: DefenderOptions;
+  /** The clock event detectors' timers run on (tests move it by hand). */
+  eventsClock?: Clock;
 }
 
 export interface Cloud {
@@ -48,6 +52,7 @@ export interface Cloud {
   provisioning: ProvisioningService;
   telemetry: TelemetryStore;
   rules: RulesEngine;
+  events: EventsService;
   jobs: JobsService;
   ota: OtaService;
   defender: Defender;
@@ -99,8 +104,9 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     bindJobsService(broker.bus, jobs.device, onError);
     const ota = new OtaService(new OtaFiles(db), jobs);
     bindStreams(broker.bus, ota.files, onError);
+    const events = await EventsService.start(db, { bus: broker.bus, shadows }, { onError, ...(options.eventsClock && { clock: options.eventsClock }) });
     const rules = await RulesEngine.start(db, broker.bus, {
-      telemetry, onError,
+      telemetry, onError, sendToInput: (input, message) => events.sendInput(input, message),
       getThingShadow: async (thingName, shadowName) => {
         const outcome = await shadows.get({ thingName, ...(shadowName !== undefined && { shadowName }) });
         return outcome.accepted ? outcome.response : undefined;
@@ -108,7 +114,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     });
     if (options.httpPort !== null) {
       api = await startApi({
-        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, disconnect: broker.disconnectPrincipal, telemetry, rules, jobs, ota, defender },
+        services: { db, registry, policies, ca, shadows, templates, provisioning, bus: broker.bus, disconnect: broker.disconnectPrincipal, telemetry, rules, events, jobs, ota, defender },
         adminToken,
         extensions: [dashboard({ bus: broker.bus, registry, telemetry, adminToken, onError })],
         ...(options.host !== undefined && { host: options.host }),
@@ -120,7 +126,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const stopRetention = new TelemetryRetention(db).every(3_600_000, onError);
     const started = broker;
     return {
-      db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, jobs, ota, defender, broker, adminToken,
+      db, registry, policies, ca, shadows, templates, provisioning, telemetry, rules, events, jobs, ota, defender, broker, adminToken,
       ...(api && { api }),
       ...(newAdminToken !== undefined && { newAdminToken }),
       async close() {
@@ -128,6 +134,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
         await stopJobs();
         await started.close();
         await rules.idle();
+        await events.close();
         await defender.stop();
         await stopRetention();
         await db.close();

@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { MessageBus } from '../bus.js';
 import type { Defender } from '../defender/defender.js';
+import type { EventsService } from '../events/service.js';
 import type { CertificateAuthority } from '../identity/ca.js';
 import type { JobsService } from '../jobs/service.js';
 import type { OtaService } from '../ota/service.js';
@@ -34,6 +35,8 @@ export interface ApiServices {
   disconnect?: (principal: string, reason: string) => void;
   telemetry: TelemetryStore;
   rules: RulesEngine;
+  /** Event detectors and alarms. */
+  events: EventsService;
   jobs: JobsService;
   ota: OtaService;
   defender: Defender;

@@ -15,6 +15,7 @@ import type { AdminToken } from './admin-token.js';
 import { openApiDocument } from './openapi.js';
 import { Reply, successStatus, type ApiServices, type Route } from './route.js';
 import { defenderRoutes } from './routes/defender.js';
+import { eventRoutes } from './routes/events.js';
 import { jobRoutes } from './routes/jobs.js';
 import { otaRoutes } from './routes/ota.js';
 import { policyRoutes } from './routes/policies.js';
@@ -27,7 +28,7 @@ import { telemetryRoutes } from './routes/telemetry.js';
 import { thingRoutes } from './routes/things.js';
 import type { ApiError } from './schemas.js';
 
-export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes, ...provisioningRoutes, ...ruleRoutes, ...searchRoutes, ...jobRoutes, ...otaRoutes, ...defenderRoutes];
+export const apiRoutes: readonly Route[] = [...thingRoutes, ...principalRoutes, ...policyRoutes, ...shadowRoutes, ...telemetryRoutes, ...provisioningRoutes, ...ruleRoutes, ...searchRoutes, ...jobRoutes, ...otaRoutes, ...defenderRoutes, ...eventRoutes];
 
 /** Largest JSON body a route with a schema accepts (raw-body routes set their own). */
 export const JSON_BODY_LIMIT = 256 * 1024;

@@ -28,6 +28,8 @@ export interface ActionServices {
   bus: MessageBus;
   telemetry?: TelemetryStore;
   handlers: ReadonlyMap<string, RuleHandler>;
+  /** Where the iotEvents action sends messages: the event detectors' inputs. */
+  sendToInput?: (inputName: string, message: unknown) => Promise<unknown>;
   /** Waits between HTTP retries (tests may shorten it). */
   sleep: (ms: number) => Promise<void>;
 }
@@ -62,6 +64,15 @@ export async function runAction(action: RuleAction, delivery: Delivery, services
     }
   } else if ('http' in action) {
     await postWithRetries(action.http, delivery, services);
+  } else if ('iotEvents' in action) {
+    const { inputName } = action.iotEvents;
+    if (!services.sendToInput) throw new ActionFailure('IotEventsAction', inputName, 'this cloud runs no event detectors');
+    if (Buffer.isBuffer(delivery.output)) throw new ActionFailure('IotEventsAction', inputName, 'the rule\'s output is not JSON');
+    try {
+      await services.sendToInput(inputName, delivery.output);
+    } catch (error) {
+      throw new ActionFailure('IotEventsAction', inputName, (error as Error).message);
+    }
   } else {
     const handler = services.handlers.get(action.handler.name);
     if (!handler) throw new ActionFailure('HandlerAction', action.handler.name, `no handler named '${action.handler.name}' is registered`);

@@ -34,6 +34,8 @@ export interface RulesEngineOptions {
   now?: () => number;
   /** Waits between HTTP retries; default setTimeout. */
   sleep?: (ms: number) => Promise<void>;
+  /** Where the iotEvents action sends its output (the event detectors' inputs). */
+  sendToInput?: ActionServices['sendToInput'];
 }
 
 interface LiveRule {
@@ -59,6 +61,7 @@ export class RulesEngine {
     this.services = {
       bus, handlers: this.handlers,
       ...(options.telemetry && { telemetry: options.telemetry }),
+      ...(options.sendToInput && { sendToInput: options.sendToInput }),
       sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     };
   }

@@ -43,12 +43,17 @@ export const handlerAction = z.strictObject({
   name: z.string().min(1).max(128).describe('a JavaScript handler registered in the cloud process (RulesEngine.registerHandler)'),
 });
 
+export const iotEventsAction = z.strictObject({
+  inputName: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an input name starts with a letter or _ and holds letters, digits and _').describe('the detector input (cloud/events) the SELECT output is sent to, as a message'),
+});
+
 /** One action: exactly one of its kinds, as AWS's Action object. */
 export const ruleAction = z.union([
   z.strictObject({ republish: republishAction }),
   z.strictObject({ telemetry: telemetryAction }),
   z.strictObject({ http: httpAction }),
   z.strictObject({ handler: handlerAction }),
+  z.strictObject({ iotEvents: iotEventsAction }),
 ]);
 export type RuleAction = z.output<typeof ruleAction>;
 
