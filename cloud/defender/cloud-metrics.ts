@@ -10,8 +10,9 @@
  * - `aws:num-authorization-failures`: publishes, subscriptions and deliveries refused to it;
  * - `aws:num-connection-attempts`: its CONNECTs, accepted or refused;
  * - `aws:num-disconnects`: its accepted connections that ended, whoever ended them.
- * A connection counts for the thing it is attached to; a refused connect, attached to none, for
- * the thing named as its client id (AWS likewise asks that client ids be thing names).
+ * A connection counts for the thing it is attached to; one attached to none (a refused connect)
+ * for the thing its client id names (AWS likewise asks that client ids be thing names). Only
+ * registered things are evaluated (defender.ts), so other keys are dropped with their window.
  */
 import type { ActivityMeter } from '../broker/activity.js';
 import type { CloudMetric } from './behaviors.js';
