@@ -75,6 +75,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
   const defender = new Defender(db, policies, options.defender);
   let broker: Broker | undefined;
   let api: Api | undefined;
+  let stopEvents: (() => Promise<void>) | undefined;
   try {
     // Embedded: this process is the only broker, so no connection survived its last run.
     if (!('postgresUrl' in options.store)) await registry.connectivity.resetAll('SERVER_INITIATED_DISCONNECT');
@@ -105,6 +106,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
     const ota = new OtaService(new OtaFiles(db), jobs);
     bindStreams(broker.bus, ota.files, onError);
     const events = await EventsService.start(db, { bus: broker.bus, shadows }, { onError, ...(options.eventsClock && { clock: options.eventsClock }) });
+    stopEvents = () => events.close();
     const rules = await RulesEngine.start(db, broker.bus, {
       telemetry, onError, sendToInput: (input, message) => events.sendInput(input, message),
       getThingShadow: async (thingName, shadowName) => {
@@ -141,6 +143,7 @@ export async function startCloud(options: CloudOptions): Promise<Cloud> {
       },
     };
   } catch (error) {
+    await stopEvents?.();
     await defender.stop();
     await broker?.close();
     await db.close();
