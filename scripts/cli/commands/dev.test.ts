@@ -5,15 +5,18 @@
 // opens its page, the desired `led` is edited, the device drives its LED and the page shows the
 // reported state; a screenshot of the telemetry chart must hold the plotted line; a job for the
 // device shows in the jobs view with its execution, an OTA job another device downloads shows its
-// progress live.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+// progress live. Then `mote dev --port` on a virtual Espruino board behind a pseudo-terminal, as on
+// a real board: the app and its settings deployed over the console, the console streamed, the
+// telemetry stored.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageFile } from '../../lib/paths.js';
+import { SerialBoard } from '../../lib/virtual-board/serial-board.js';
 import type { DevSession } from './dev.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -34,7 +37,7 @@ interface Dev {
 async function startDev(args: string[]): Promise<Dev> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mote-dev-'));
   cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const child = spawn(process.execPath, [packageFile('scripts/bin/mote.js'), 'dev', '--json', '--port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [packageFile('scripts/bin/mote.js'), 'dev', '--json', '--http-port', '0', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   cleanup.push(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -114,7 +117,7 @@ function countPixels(page: Page, png: Buffer, rgb: [number, number, number]): Pr
 // Fails without Chromium (CI installs it: .ci/run) unless MOTE_SKIP_BROWSER=1.
 describe.skipIf(process.env.MOTE_SKIP_BROWSER === '1')('mote dev in a browser', () => {
   it('the dashboard shows the virtual device online and its telemetry; a desired led edited in the page reaches the device, which reports it', async () => {
-    const dev = await startDev(['--target', 'espruino']);
+    const dev = await startDev(['--target', 'espruino', '--virtual']);
     expect(dev.session).toMatchObject({ thingName: 'dev-1', target: 'espruino' });
     expect(dev.session.dashboard).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dashboard\/#token=mote-admin\./);
     const page = await browser();
@@ -193,5 +196,46 @@ describe.skipIf(process.env.MOTE_SKIP_BROWSER === '1')('mote dev in a browser', 
 
     dev.child.kill('SIGINT');
     expect(await dev.exited).toBe(0);
+  });
+});
+
+describe('mote dev on a board behind a serial port', () => {
+  it('deploys the app and its settings to the board at --port, streams its console, and the cloud stores its telemetry', async () => {
+    const board = await SerialBoard.start({ board: { i2c: [{ kind: 'tmp102', address: 0x48, celsius: [{ at: 0, value: 23.5 }] }] } });
+    cleanup.push(() => board.stop());
+    const dev = await startDev(['--port', board.path]);
+    expect(dev.session).toMatchObject({ thingName: 'dev-1', target: 'espruino', port: board.path });
+    expect(dev.session.mqtt).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/); // a pty is a board on this machine
+    const printed = () => dev.lines.map((line) => line.replace(/^>/, '')); // Espruino's prompt may lead a line
+    await until(() => printed().includes('mqtt: connected'), `the board to connect (it printed: ${dev.lines.join(' | ')})`);
+    expect(printed()).toContain('dev-app: dev-1');
+    expect(JSON.parse(board.device.storage()['app.config']!)).toEqual({ thing: 'dev-1', host: '127.0.0.1', port: Number(new URL(dev.session.mqtt).port), token: expect.stringMatching(/./) });
+
+    const telemetry = async () => {
+      const response = await fetch(`${dev.session.http}/things/dev-1/telemetry`, { headers: { authorization: `Bearer ${dev.session.adminToken}` } });
+      return ((await response.json()) as { entries: { ts: number; m: Record<string, unknown> }[] }).entries;
+    };
+    const stored = await until(async () => ((await telemetry()).some((e) => e.m.temp !== undefined) ? telemetry() : undefined), 'telemetry from the board stored', 40_000);
+    expect(stored.find((e) => e.m.temp !== undefined)!.m).toMatchObject({ temp: 23.5, uptime: expect.any(Number) });
+
+    dev.child.kill('SIGINT');
+    expect(await dev.exited).toBe(0);
+    expect(board.device.storage()['.bootcde']).toBe(readFileSync(path.join(dev.session.build, 'main.js'), 'latin1')); // the app stays on the board
+  });
+
+  it('refuses moddable on a port, --virtual with --port, and a port that does not open, before starting anything', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'mote-dev-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const run = (...args: string[]) => spawnSync(process.execPath, [packageFile('scripts/bin/mote.js'), 'dev', '--http-port', '0', '--data-dir', dataDir, ...args], { encoding: 'utf8' });
+    const moddable = run('--target', 'moddable', '--port', '/dev/ttyUSB7');
+    expect(moddable.status).toBe(2);
+    expect(moddable.stderr).toMatch(/--target moddable on a real board is not supported yet .*--virtual/);
+    const both = run('--virtual', '--port', '/dev/ttyUSB7');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toContain('--virtual and --port exclude each other');
+    const unplugged = run('--port', '/dev/mote-no-such-port');
+    expect(unplugged.status).toBe(1);
+    expect(unplugged.stderr).toContain('/dev/mote-no-such-port: no port /dev/mote-no-such-port');
+    expect(existsSync(path.join(dataDir, 'build'))).toBe(false); // neither built nor a store made
   });
 });

@@ -1,16 +1,25 @@
 /**
- * `mote dev [--target espruino|moddable] [--port n] [--mqtt-port n] [--data-dir d] [--thing name] [--json]`:
+ * `mote dev [--target espruino|moddable] [--port tty | --virtual] [--cloud-host h] [--baud n] [--http-port n]
+ *  [--mqtt-port n] [--data-dir d] [--thing name] [--json]`:
  * the whole loop on one computer. Starts mote cloud (SQLite in `.mote/dev`), registers the thing,
  * builds the example app (firmware/examples/dev-app: an LED following its shadow, a thermometer
- * reporting telemetry), runs it on a live virtual board (the Espruino host or the XS engine, its
- * settings provisioned in flash, a TMP102 on its I2C bus), serves the fleet dashboard and prints
- * its URL with the admin token, then the device's console lines until Ctrl-C stops everything.
+ * reporting telemetry), runs it, serves the fleet dashboard and prints its URL with the admin
+ * token, then the device's console lines until Ctrl-C stops everything.
+ *
+ * Where the app runs: on a real board running Espruino when one is plugged in (an ESP board's USB
+ * bridge found by VID:PID, or `--port`), put there by the Espruino deploy with its settings as a
+ * Storage file (app.config), the cloud listening on the address written into them (`--cloud-host`,
+ * else the machine's first non-internal IPv4; 127.0.0.1 for a pseudo-terminal, a virtual board on
+ * this machine); otherwise, or with `--virtual`, on a live virtual board (the Espruino host or the
+ * XS engine, its settings provisioned in flash, a TMP102 on its I2C bus).
  *
  * The admin token is replaced at each start (the store keeps only hashes, so the old one cannot be
  * shown again), as is the device's token.
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import type { SerialPort } from 'serialport';
 import type { CommandModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import type { CliIO } from '../io.js';
@@ -19,7 +28,11 @@ import { packageFile } from '../../lib/paths.js';
 
 interface DevFlags {
   target: string;
-  port: string;
+  port?: string;
+  virtual?: boolean;
+  cloudHost?: string;
+  baud: string;
+  httpPort: string;
   mqttPort: string;
   dataDir: string;
   thing: string;
@@ -32,6 +45,10 @@ export interface DevSession {
   adminToken: string;
   thingName: string;
   target: 'espruino' | 'moddable';
+  /** The real board's serial port; absent on a virtual board. */
+  port?: string;
+  /** Its USB bridge ("vid:pid"), when known. */
+  usb?: string;
   mqtt: string;
   http: string;
   build: string;
@@ -55,37 +72,114 @@ function port(value: string, option: string): number {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** The real board's port, or undefined for a virtual board: --port, else the one ESP board plugged in (Espruino only). */
+async function realBoard(flags: DevFlags): Promise<{ path: string; usb?: string } | undefined> {
+  if (flags.virtual) {
+    if (flags.port !== undefined) throw new UsageError('--virtual and --port exclude each other');
+    return undefined;
+  }
+  if (flags.port !== undefined && flags.target === 'moddable') {
+    throw new UsageError('--target moddable on a real board is not supported yet (it needs the mod install); use --target espruino with --port, or --virtual for the XS engine on a virtual board');
+  }
+  if (flags.port === undefined && flags.target === 'moddable') return undefined;
+  const { choosePort } = await import('./flash.js');
+  try {
+    return await choosePort(flags.port, undefined);
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(`${error.message}, or --virtual`); // several boards
+    if (error instanceof CliError) return undefined; // none plugged in
+    throw error;
+  }
+}
+
+/** Where a real board reaches this machine's cloud: a pty is a virtual board on this machine; a real one needs a network address. */
+function cloudHost(flags: DevFlags, port: string): string {
+  if (flags.cloudHost !== undefined) return flags.cloudHost;
+  if (port.startsWith('/dev/pts/')) return '127.0.0.1';
+  const address = Object.values(os.networkInterfaces()).flatMap((list) => list ?? []).find((a) => a.family === 'IPv4' && !a.internal)?.address;
+  if (address === undefined) throw new CliError('this machine has no network address a board could reach (no non-internal IPv4): pass --cloud-host');
+  return address;
+}
+
+/** A real board's console, opened before anything starts so a wrong port fails at once. */
+async function openBoard(portPath: string, baudRate: number): Promise<SerialPort> {
+  const { openPort, DeployError } = await import('../../lib/deploy/espruino.js');
+  return openPort(portPath, baudRate).catch((error: unknown) => {
+    throw error instanceof DeployError ? new CliError(`${portPath}: ${error.message}`) : error;
+  });
+}
+
+/**
+ * Puts the built app on a board running Espruino with its settings (Storage file app.config), then
+ * streams its console, error positions mapped to the TypeScript sources. Returns what closes the port.
+ */
+async function runOnBoard(
+  port: SerialPort,
+  outDir: string,
+  settings: string,
+  onLine: (line: string) => void,
+  log: (value: object, text: string) => void,
+): Promise<() => Promise<void>> {
+  const { deployEspruino, DeployError } = await import('../../lib/deploy/espruino.js');
+  const { LineSplitter } = await import('../../lib/esp-serial/lines.js');
+  const { decodeTrace } = await import('../../../firmware/build/decode.js');
+  const code = readFileSync(path.join(outDir, 'main.js'), 'utf8');
+  const map = JSON.parse(readFileSync(path.join(outDir, 'main.js.map'), 'utf8')) as object;
+  log({ event: 'deploy', port: port.path, bytes: code.length }, `deploying the app (${code.length} bytes) and its settings to ${port.path}`);
+  const result = await deployEspruino({ path: port.path, port, code, files: { 'app.config': settings } }).catch((error: unknown) => {
+    throw error instanceof DeployError ? new CliError(`${port.path}: ${error.message}`) : error;
+  });
+  log({ event: 'deployed', ...result }, `deployed in ${result.ms} ms (${result.chunks} chunks, checked); the board restarts into it`);
+  const splitter = new LineSplitter();
+  port.on('data', (chunk: Buffer) => {
+    for (const line of splitter.push(chunk)) onLine(decodeTrace(line, { byFile: { 'main.js': map } }).text);
+  });
+  let closing = false;
+  port.on('close', () => closing || log({ event: 'port-closed', port: port.path }, `${port.path}: the port closed (board unplugged?); the cloud goes on`));
+  return () => {
+    closing = true;
+    return new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+  };
+}
+
 async function dev(flags: DevFlags, io: CliIO): Promise<void> {
   if (flags.target !== 'espruino' && flags.target !== 'moddable') throw new UsageError(`--target must be espruino or moddable, got "${flags.target}"`);
   const target = flags.target;
-  const httpPort = port(flags.port, '--port');
+  const httpPort = port(flags.httpPort, '--http-port');
   const mqttPort = port(flags.mqttPort, '--mqtt-port');
+  const baudRate = Number(flags.baud);
+  if (!Number.isInteger(baudRate) || baudRate <= 0) throw new UsageError(`--baud must be a positive integer, not '${flags.baud}'`);
   const { thingName: thingNameSchema } = await import('../../../cloud/registry/schemas.js');
   if (!thingNameSchema.safeParse(flags.thing).success) throw new UsageError(`--thing: '${flags.thing}' is not a thing name (1-128 letters, digits, ':', '_' or '-')`);
+  const real = await realBoard(flags);
+  const host = real ? cloudHost(flags, real.path) : '127.0.0.1';
+  const boardPort = real && (await openBoard(real.path, baudRate));
+  const closeBoard = () => new Promise<void>((resolve) => (boardPort && boardPort.isOpen ? boardPort.close(() => resolve()) : resolve()));
   let stopping = false;
   const log = (value: object, text: string) => io.err(flags.json ? `${JSON.stringify(value)}\n` : `${text}\n`);
 
   const { startCloud } = await import('../../../cloud/cloud.js');
   const dataDir = path.resolve(flags.dataDir);
   const cloud = await startCloud({
-    store: { dataDir }, mqttPort, httpPort, wsPort: null, mqttsPort: null,
+    store: { dataDir }, host, mqttPort, httpPort, wsPort: null, mqttsPort: null,
     onSecurityEvent: (event) => log(event, `cloud: ${event.event}${'reason' in event ? `: ${event.reason}` : ''}`),
     // Presence events of the device's disconnect may fail to publish while the broker closes.
     onError: (error) => stopping || log({ event: 'error', message: error.message }, `cloud: error: ${error.message}`),
-  }).catch((error: unknown) => {
+  }).catch(async (error: unknown) => {
+    await closeBoard();
     throw new CliError(`cannot start the cloud: ${message(error)}`);
   });
-  const stops: (() => unknown)[] = [() => cloud.close()];
+  const stops: (() => unknown)[] = [closeBoard, () => cloud.close()];
   const stopAll = async () => {
     stopping = true;
     for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
     const adminToken = cloud.newAdminToken ?? (await cloud.adminToken.rotate());
-    if (!(await cloud.registry.things.find(flags.thing))) await cloud.registry.things.create({ thingName: flags.thing, attributes: { app: 'dev-app', board: 'virtual' } });
+    if (!(await cloud.registry.things.find(flags.thing))) await cloud.registry.things.create({ thingName: flags.thing, attributes: { app: 'dev-app', board: real ? 'serial' : 'virtual' } });
     const { token } = await cloud.registry.principals.createToken(flags.thing);
     const mqttUrl = cloud.broker.urls.mqtt;
-    const settings = JSON.stringify({ thing: flags.thing, host: '127.0.0.1', port: Number(new URL(mqttUrl).port), token });
+    const settings = JSON.stringify({ thing: flags.thing, host, port: Number(new URL(mqttUrl).port), token });
 
     const { buildFirmware } = await import('../../../firmware/build/targets.js');
     const outDir = path.join(dataDir, 'build', target);
@@ -96,11 +190,14 @@ async function dev(flags: DevFlags, io: CliIO): Promise<void> {
     const http = cloud.api!.url;
     const session: DevSession = {
       dashboard: `${http}/dashboard/#token=${encodeURIComponent(adminToken)}`, adminToken, thingName: flags.thing, target,
+      ...(real && { port: real.path, ...(real.usb !== undefined && { usb: real.usb }) }),
       mqtt: mqttUrl, http, build: outDir, store: path.join(dataDir, 'mote-cloud.sqlite'),
     };
     const onLine = (line: string) => log({ event: 'device', thingName: flags.thing, line }, `${flags.thing} | ${line}`);
     const board = { i2c: [thermometer()] };
-    if (target === 'espruino') {
+    if (boardPort) {
+      stops.push(await runOnBoard(boardPort, outDir, settings, onLine, log));
+    } else if (target === 'espruino') {
       const { EspruinoDevice } = await import('../../../firmware/host/espruino/device.js');
       const device = new EspruinoDevice({ board, storage: { 'app.config': settings }, onLine });
       stops.push(() => device.stop());
@@ -113,7 +210,7 @@ async function dev(flags: DevFlags, io: CliIO): Promise<void> {
 
     printResult(io, flags, session, (s) =>
       [
-        `mote dev: ${s.thingName} runs the dev app (${s.target}) on a virtual board`,
+        `mote dev: ${s.thingName} runs the dev app (${s.target}) on ${s.port ? `the board at ${s.port}${s.usb ? ` (${s.usb})` : ''}` : 'a virtual board'}`,
         `  dashboard  ${s.dashboard}`,
         `  http api   ${s.http} (admin token ${s.adminToken})`,
         `  mqtt       ${s.mqtt}`,
@@ -139,12 +236,16 @@ export const devCommand: CommandModule = {
     addJsonOption(
       program
         .command('dev')
-        .description('run mote cloud, the fleet dashboard and the example app on a virtual board, together')
-        .option('--target <target>', 'the engine the virtual board runs: espruino or moddable', 'espruino')
-        .option('--port <n>', 'HTTP port of the API and the dashboard (0 picks a free one)', '8080')
+        .description('run mote cloud, the fleet dashboard and the example app on a board plugged in (Espruino) or a virtual one, together')
+        .option('--target <target>', 'the engine the app runs on: espruino or moddable (moddable: virtual board only)', 'espruino')
+        .option('--port <tty>', "a real board's serial port (default: the one ESP board found by its USB bridge, else a virtual board)")
+        .option('--virtual', 'run on a virtual board even when a board is plugged in')
+        .option('--cloud-host <host>', "the address a real board reaches this machine's cloud at, which the cloud listens on (default: the first non-internal IPv4; 127.0.0.1 for a pseudo-terminal)")
+        .option('--baud <n>', "baud rate of the real board's console", '115200')
+        .option('--http-port <n>', 'HTTP port of the API and the dashboard (0 picks a free one)', '8080')
         .option('--mqtt-port <n>', 'MQTT port the device connects to (0 picks a free one)', '0')
         .option('--data-dir <dir>', "the cloud's store and the app's build", '.mote/dev')
-        .option('--thing <name>', 'the thing the virtual board is', 'dev-1'),
+        .option('--thing <name>', 'the thing the board is', 'dev-1'),
     ).action((flags: DevFlags) => dev(flags, io));
   },
 };
