@@ -1,21 +1,29 @@
 // `mote hil` through the built CLI (npm test builds dist/ first): every suite of hil-tests/ on
-// virtual boards for both targets with a JUnit file, and a deliberately failing fixture suite.
+// virtual boards for both targets with a JUnit file, and a deliberately failing fixture suite;
+// then over serial ports, to pty virtual Espruino boards started here (real ttys, socat).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../lib/paths.js';
 import { checkXml } from '../../lib/hil/xml-check.js';
+import { SerialBoard } from '../../lib/virtual-board/serial-board.js';
 
 const bin = fileURLToPath(new URL('../../bin/mote.js', import.meta.url));
 const fixtures = path.join(packageRoot(), 'scripts/lib/hil/fixtures');
 
 /** Runs the CLI without blocking the event loop (two runs can share the machine). */
 function mote(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return moteWith({}, ...args);
+}
+
+/** The same with environment variables (MOTE_HIL_PORT is unset unless given). */
+function moteWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: packageRoot(), env: { ...process.env, MOTE_DEBUG: '' } });
+    const { MOTE_HIL_PORT: _, ...inherited } = process.env;
+    const child = spawn(process.execPath, [bin, ...args], { cwd: packageRoot(), env: { ...inherited, MOTE_DEBUG: '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -85,10 +93,85 @@ describe('mote hil --virtual', () => {
     expect(result.suites[0]!.tests.find((t) => t.status === 'failed')?.message).toBe('expected {product: 42} to equal {product: 43}');
   });
 
-  it('refuses a run without --virtual, an unknown target and an unknown suite', async () => {
-    expect(await mote('hil')).toMatchObject({ code: 2, stderr: expect.stringContaining('pass --virtual') });
+  it('refuses a run on no boards, an unknown target and an unknown suite', async () => {
+    expect(await mote('hil')).toMatchObject({ code: 2, stderr: expect.stringContaining('pass --port <tty> (once per board; or set MOTE_HIL_PORT, or --board to find it by USB) to run on boards, or --virtual') });
     expect(await mote('hil', '--virtual', '--target', 'arduino')).toMatchObject({ code: 2, stderr: expect.stringContaining('--target must be espruino, moddable or all') });
     expect(await mote('hil', 'nope', '--virtual')).toMatchObject({ code: 1, stderr: expect.stringContaining('no suite "nope"') });
   });
 });
 
+describe('mote hil --port', () => {
+  const stops: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  });
+  const board = async () => {
+    const started = await SerialBoard.start();
+    stops.push(() => started.stop());
+    return started;
+  };
+
+  it('runs suites on a board behind a serial port: build deployed with its settings, results read from the console', async () => {
+    const pty = await board();
+    const junit = path.join(mkdtempSync(path.join(os.tmpdir(), 'mote-hil-cli-')), 'results.xml');
+    const { code, stdout, stderr } = await mote('hil', 'kernel', 'reset', 'cloud', '--port', pty.path, '--board', 'esp32-devkitc', '--junit', junit);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/^hil: (\d+) passed, 0 failed, 0 skipped, 0 suite errors \(3 suites on espruino, [\d.]+ s\)$/);
+    for (const suite of ['kernel', 'reset', 'cloud']) expect(lines.some((l) => l.startsWith(`  ✓ ${suite} [espruino] `))).toBe(true);
+    // Both boots of the reset suite ran on the board, the second by load() over its console.
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ reset \[espruino\] boot 2 .+ finds the values written before the reset/));
+    const xml = readFileSync(junit, 'utf8');
+    checkXml(xml);
+    expect(attr(xml, 'testsuite', 'name')).toEqual(['kernel (espruino)', 'reset (espruino)', 'cloud (espruino)']);
+    expect(attr(xml, 'testsuites', 'tests')).toEqual([/^hil: (\d+) passed/.exec(lines.at(-1)!)![1]]);
+    expect(xml).not.toContain('<failure');
+    // What the last suite left in the board's flash: its settings (the cloud on this machine, as
+    // the board is a pty here), the --board's wiring, and the app.
+    const flash = pty.device.storage();
+    expect(JSON.parse(flash['hil.config']!)).toMatchObject({ thing: 'hil-cloud-device', host: '127.0.0.1', device: 'device' });
+    expect(JSON.parse(flash['hil.board']!)).toEqual({ id: 'esp32-devkitc', pins: { led: null, button: 0, i2c: { sda: 21, scl: 22 } } });
+    expect(Object.keys(flash).sort()).toEqual(['.bootcde', 'hil.board', 'hil.config']);
+  });
+
+  it('runs a two-board suite on the ports of MOTE_HIL_PORT, device i on the i-th', async () => {
+    const [publisher, subscriber] = [await board(), await board()];
+    const { code, stdout, stderr } = await moteWith({ MOTE_HIL_PORT: `${publisher.path}, ${subscriber.path}` }, 'hil', 'pubsub');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}✓ pubsub \[espruino\] subscriber: subscriber .+ receives the publisher's ping/m);
+    expect(stdout).toMatch(/hil: \d+ passed, 0 failed, 0 skipped, 0 suite errors \(1 suite on espruino, /);
+    expect(JSON.parse(publisher.device.storage()['hil.config']!)).toMatchObject({ device: 'publisher' });
+    expect(JSON.parse(subscriber.device.storage()['hil.config']!)).toMatchObject({ device: 'subscriber' });
+  });
+
+  it("fails with the device's own message, sent over the port (exit 1), in the summary and the JUnit file", async () => {
+    const pty = await board();
+    const junit = path.join(mkdtempSync(path.join(os.tmpdir(), 'mote-hil-cli-')), 'results.xml');
+    const { code, stdout, stderr } = await mote('hil', 'failing', '--port', pty.path, '--dir', fixtures, '--junit', junit);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^ {2}✗ failing \[espruino\] arithmetic .+ multiplies wrongly on purpose \(\d+ ms\)\n {6}expected \{product: 42\} to equal \{product: 43\}\n {6}device log:\n {8}about to multiply\n/m);
+    expect(stdout).toMatch(/hil: 1 passed, 1 failed, 1 skipped, 0 suite errors/);
+    expect(stderr).toMatch(/^mote: 1 test failed, 0 suite errors; first: failing \[espruino\] arithmetic .+ multiplies wrongly on purpose: expected \{product: 42\} to equal \{product: 43\}\n$/);
+    const xml = readFileSync(junit, 'utf8');
+    checkXml(xml);
+    expect(xml).toContain('<failure message="expected {product: 42} to equal {product: 43}" type="AssertionError">');
+    expect(xml).toContain('<system-out>about to multiply</system-out>');
+  });
+
+  it('refuses both modes, too few ports for a suite, moddable over a port and a port it cannot open', async () => {
+    expect(await mote('hil', '--virtual', '--port', '/dev/pts/0')).toMatchObject({ code: 2, stderr: 'mote: pass either --port (boards on serial ports) or --virtual, not both\n' });
+    expect(await moteWith({ MOTE_HIL_PORT: '/dev/pts/0' }, 'hil', '--virtual', '--cloud-host', '10.0.0.1')).toMatchObject({ code: 2, stderr: expect.stringContaining('--cloud-host is for boards on a port') });
+    expect(await mote('hil', 'pubsub', '--port', '/dev/pts/0')).toMatchObject({
+      code: 2,
+      stderr: 'mote: suite pubsub needs 2 boards (one per device: publisher, subscriber), got 1 port: pass --port once per board\n',
+    });
+    expect(await moteWith({ MOTE_HIL_PORT: '/dev/pts/0' }, 'hil', 'kernel', '--target', 'moddable')).toMatchObject({
+      code: 2,
+      stderr: 'mote: moddable suites over a serial port are not supported yet (the Moddable install is not written): use --target espruino, or --virtual\n',
+    });
+    expect(await mote('hil', 'kernel', '--port', '/dev/pts/0', '--port', '/dev/pts/0')).toMatchObject({ code: 2, stderr: expect.stringContaining('port /dev/pts/0 is given twice') });
+    expect(await moteWith({ MOTE_HIL_PORT: '/dev/mote-no-such-port' }, 'hil', 'kernel')).toMatchObject({ code: 1, stderr: 'mote: no port /dev/mote-no-such-port\n' });
+  });
+});

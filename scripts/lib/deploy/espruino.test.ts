@@ -86,6 +86,8 @@ describe('deployEspruino to a virtual board over a pty', () => {
     await until(() => board.device.output.includes(started), 'the app to start');
     await restartEspruino(port, 'load');
     await until(() => board.device.output.filter((line) => line === started).length === 2, 'the app to start again');
+    await restartEspruino(port, 'reset');
+    expect(board.device.output.at(-1)).toMatch(/^mote[a-z0-9]*:idle$/);
   });
 
   it('refuses a Storage name Espruino cannot hold, before touching the port', async () => {

@@ -167,11 +167,25 @@ export async function openPort(path: string, baudRate: number): Promise<SerialPo
 
 /**
  * Interrupts what runs on an open Espruino console and restarts the interpreter: `load` runs the
- * saved app again (Storage kept: a reset as the app sees it), `reset` leaves the board idle at
- * its prompt.
+ * saved app again (Storage kept: a reset as the app sees it); `reset` leaves the board idle at its
+ * prompt, and resolves once the board has answered from there (so closing the port next cannot
+ * cut the command off).
  */
-export async function restartEspruino(port: SerialPort, how: 'load' | 'reset'): Promise<void> {
-  await new Promise<void>((resolve, reject) =>
-    port.write(Buffer.from(`${CTRL_C}${CTRL_C}\n${DLE}${how}();\n`, 'latin1'), (error) => (error ? reject(error) : port.drain(() => resolve()))),
-  );
+export async function restartEspruino(port: SerialPort, how: 'load' | 'reset', answerTimeoutMs = 3000): Promise<void> {
+  const write = (text: string) => new Promise<void>((resolve, reject) => port.write(Buffer.from(text, 'latin1'), (error) => (error ? reject(error) : port.drain(() => resolve()))));
+  if (how === 'load') return write(`${CTRL_C}${CTRL_C}\n${DLE}load();\n`);
+  const tag = `mote${Math.random().toString(36).slice(2, 8)}:idle`;
+  let received = '';
+  const receive = (chunk: Buffer) => (received += chunk.toString('latin1'));
+  port.on('data', receive);
+  try {
+    await write(`${CTRL_C}${CTRL_C}\n${DLE}reset();\n${DLE}console.log("${tag}")\n`);
+    const deadline = performance.now() + answerTimeoutMs;
+    while (!received.includes(tag)) {
+      if (performance.now() > deadline) throw new DeployError(`no answer from the board within ${answerTimeoutMs} ms after reset()`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    port.off('data', receive);
+  }
 }

@@ -22,7 +22,7 @@ import { type BoardStart, type VirtualBoard, watchHalt } from './virtual.js';
 /** How a target's app gets onto a board over its console, and is restarted and stopped there. */
 interface SerialTarget {
   /** Puts the build and the flash settings (`start.flash`) on the board and starts the app. */
-  install(port: SerialPort, portPath: string, start: BoardStart): Promise<void>;
+  install(port: SerialPort, portPath: string, start: BoardStart, files: Record<string, string>): Promise<void>;
   /** Boots the installed app again from the flash it left. */
   reboot(port: SerialPort): Promise<void>;
   /** Stops the app; the board stays at rest. */
@@ -31,9 +31,9 @@ interface SerialTarget {
 
 const serialTargets: Record<HilTarget, SerialTarget | undefined> = {
   espruino: {
-    install: async (port, portPath, start) => {
+    install: async (port, portPath, start, files) => {
       const code = readFileSync(path.join(start.outDir, `${start.entryName}.js`), 'utf8');
-      await deployEspruino({ path: portPath, port, code, files: start.flash, eraseData: true });
+      await deployEspruino({ path: portPath, port, code, files: { ...files, ...start.flash }, eraseData: true });
     },
     reboot: (port) => restartEspruino(port, 'load'),
     halt: (port) => restartEspruino(port, 'reset'),
@@ -48,19 +48,29 @@ export function serialSupports(target: HilTarget): boolean {
 }
 
 /** The boards behind some serial ports, for the runner (`startBoard`): device i of a suite runs on the i-th port. */
+export interface SerialBoardsOptions {
+  baudRate?: number;
+  /** Flash files every board gets with each install, beside the suite's settings (`domain.key` → text). */
+  files?: Record<string, string>;
+}
+
 export class SerialBoards {
-  private constructor(private readonly links: readonly { path: string; port: SerialPort }[]) {}
+  private constructor(
+    private readonly links: readonly { path: string; port: SerialPort }[],
+    private readonly files: Record<string, string>,
+  ) {}
 
   /** Opens every port; if one cannot be opened, those already open are closed again. */
-  static async open(paths: readonly string[], baudRate = 115200): Promise<SerialBoards> {
+  static async open(paths: readonly string[], options: SerialBoardsOptions = {}): Promise<SerialBoards> {
     const links: { path: string; port: SerialPort }[] = [];
+    const boards = new SerialBoards(links, options.files ?? {});
     try {
-      for (const portPath of paths) links.push({ path: portPath, port: await openPort(portPath, baudRate) });
+      for (const portPath of paths) links.push({ path: portPath, port: await openPort(portPath, options.baudRate ?? 115200) });
     } catch (error) {
-      await new SerialBoards(links).close();
+      await boards.close();
       throw error;
     }
-    return new SerialBoards(links);
+    return boards;
   }
 
   get paths(): string[] {
@@ -78,7 +88,7 @@ export class SerialBoards {
     const listen = () => port.on('data', lines);
     try {
       if (start.boot === 1) {
-        await target.install(port, link.path, start);
+        await target.install(port, link.path, start, this.files);
         listen(); // after the install's own console traffic, before the app's first line can arrive
       } else {
         listen();
@@ -93,7 +103,8 @@ export class SerialBoards {
       stop: () =>
         (stopped ??= (async () => {
           port.off('data', lines);
-          if (port.isOpen) await target.halt(port);
+          // A board that does not answer is left as it is: the next install says what is wrong.
+          if (port.isOpen) await target.halt(port).catch(() => undefined);
         })()),
       // The board keeps its own flash across boots.
       flash: async () => ({}),
