@@ -5,7 +5,8 @@
 // opens its page, the desired `led` is edited, the device drives its LED and the page shows the
 // reported state; a screenshot of the telemetry chart must hold the plotted line; a job for the
 // device shows in the jobs view with its execution, an OTA job another device downloads shows its
-// progress live. Then `mote dev --port` on a virtual Espruino board behind a pseudo-terminal, as on
+// progress live; an alarm raised by a detector model is acknowledged with a note; a Device
+// Defender violation shows and clears, on its own view and on the thing's page. Then `mote dev --port` on a virtual Espruino board behind a pseudo-terminal, as on
 // a real board: the app and its settings deployed over the console, the console streamed, the
 // telemetry stored.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -192,6 +193,47 @@ describe.skipIf(process.env.MOTE_SKIP_BROWSER === '1')('mote dev in a browser', 
     await otaRow.locator('.download', { hasText: '3072 / 4096 bytes · 75% · downloading' }).waitFor();
     expect(await otaRow.locator('progress').getAttribute('value')).toBe('75');
     expect(await otaRow.locator('.badge').textContent()).toBe('IN_PROGRESS');
+
+    // An alarm raised by a detector model arrives live in the alarms view; acknowledged there with a note.
+    await call('POST', '/events/detector-models', {
+      name: 'overheat', key: 'thing', inputs: { Temp: { attributes: ['thing', 'temperature'] } }, initialState: 'Normal',
+      states: [
+        { stateName: 'Normal', onInput: { transitions: [{ condition: '$input.Temp.temperature > 30', nextState: 'Hot' }] } },
+        { stateName: 'Hot', onEnter: { events: [{ actions: [{ raiseAlarm: { alarmName: 'temperature', severity: 3, message: '${$input.Temp.thing} is at ${$input.Temp.temperature} C' } }] }] } },
+      ],
+    });
+    await page.getByRole('link', { name: 'alarms' }).click();
+    await page.locator('main .records', { hasText: 'No alarms.' }).waitFor();
+    await call('POST', '/events/inputs/Temp', { thing: 'dev-1', temperature: 35 });
+    const alarmRow = page.locator('tr[data-alarm="overheat/dev-1/temperature"]');
+    expect(await alarmRow.locator('.badge').textContent()).toBe('ACTIVE');
+    expect(await alarmRow.textContent()).toContain('dev-1 is at 35 C');
+    await alarmRow.getByRole('textbox', { name: 'note for temperature' }).fill('fan checked');
+    await alarmRow.getByRole('button', { name: 'Acknowledge' }).click();
+    await alarmRow.locator('.badge', { hasText: 'ACKNOWLEDGED' }).waitFor();
+    expect(await alarmRow.locator('.note').textContent()).toBe('note: fan checked');
+    expect(await alarmRow.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    expect((await call('GET', '/alarms')).alarms).toMatchObject([{ model: 'overheat', key: 'dev-1', state: 'ACKNOWLEDGED', note: 'fan checked' }]);
+
+    // A Device Defender violation (ota-1's metrics report breaking a behaviour) arrives live, then clears.
+    await call('PUT', '/defender/behaviors', { behaviors: [{ name: 'bytes-out', metric: 'aws:all-bytes-out', comparisonOperator: 'greater-than', value: 10_000 }] });
+    await page.getByRole('link', { name: 'defender' }).click();
+    await page.locator('main .records', { hasText: 'No violations.' }).waitFor();
+    const report = (rid: number, bytesOut: number) =>
+      ota.publishAsync('$aws/things/ota-1/defender/metrics/json', JSON.stringify({ hed: { rid, v: '1.0' }, met: { ns: { bi: 10, bo: bytesOut, pi: 1, po: 2 } } }), { qos: 1 });
+    await report(1, 20_000);
+    const violation = page.locator('main tr[data-violation]');
+    await violation.locator('.badge', { hasText: 'active' }).waitFor();
+    expect(await violation.textContent()).toMatch(/^ota-1bytes-outaws:all-bytes-out 20000> 10000active/);
+    await report(2, 10);
+    await violation.locator('.badge', { hasText: 'cleared' }).waitFor();
+    // The thing's page has its violations and alarms too.
+    await violation.getByRole('link', { name: 'ota-1' }).click();
+    await page.locator('#thing-violations tr[data-violation] .badge', { hasText: 'cleared' }).waitFor();
+    expect(await page.locator('#thing-alarms').textContent()).toContain('No alarms.');
+    await page.goto(`${dev.session.http}/dashboard/#/things/dev-1`);
+    await page.locator('#thing-alarms tr[data-alarm="overheat/dev-1/temperature"] .badge', { hasText: 'ACKNOWLEDGED' }).waitFor();
+    expect(await page.locator('#thing-violations').textContent()).toContain('No violations.');
     expect(problems).toEqual([]);
 
     dev.child.kill('SIGINT');
