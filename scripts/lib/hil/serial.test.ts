@@ -35,6 +35,8 @@ describe('runHil on serial boards', () => {
       ['skipped', 'not written yet'],
     ]);
     expect(result!.tests[1]!.log).toEqual(['about to multiply']);
+    // What else the console carried (Espruino's banner after load(), prompts) is device log, not a fault.
+    expect(result!.logs.device).toContain('Espruino 2v29 (mote virtual board)');
     // The app stays saved on the board; stopping the suite left the interpreter idle.
     expect(virtual[0]!.device.storage()['.bootcde']).toContain('about to multiply');
   });
