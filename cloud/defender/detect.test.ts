@@ -1,7 +1,7 @@
 // Detect on a real cloud: a device (MQTT.js over loopback) sends Device Defender metrics reports
 // in JSON and CBOR, gets accepted/rejected answers, and an operator's client sees violation events
 // as a static-threshold behaviour is broken and then met again; the HTTP API lists them.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeCbor, encodeCbor } from '../../sdk/cbor/index.js';
 import { startCloud, type Cloud } from '../cloud.js';
 import { inbox, mqttClients } from '../testing/mqtt-client.js';
@@ -100,5 +100,34 @@ describe('Defender detect', () => {
     expect(bad.body.issues[0].path).toBe('body.behaviors.0.metric');
     expect((await call('PUT', '/defender/behaviors', { behaviors: [good, good] })).body.message).toMatch(/behaviour bytes-in is listed twice/);
     expect((await call('GET', '/defender/behaviors')).body).toEqual({ behaviors: [good] });
+    const noWindow = await call('PUT', '/defender/behaviors', { behaviors: [{ name: 'drops', metric: 'aws:num-disconnects', comparisonOperator: 'greater-than', value: 3 }] });
+    expect(noWindow.status).toBe(400);
+    expect(noWindow.body.issues[0]).toMatchObject({ path: 'body.behaviors.0.durationSeconds', message: 'aws:num-disconnects is measured by the cloud over a window: durationSeconds is required' });
+  });
+
+  it('waits for consecutive breaking reports before raising, and consecutive good ones before clearing', async () => {
+    const { call, device, answers, events } = await setUp();
+    const ports = { name: 'ports', metric: 'aws:listening-tcp-ports', comparisonOperator: 'greater-than', value: 0, consecutiveDatapointsToAlarm: 2, consecutiveDatapointsToClear: 2 };
+    await call('PUT', '/defender/behaviors', { behaviors: [ports] });
+    const send = async (rid: number, openPorts: number) => {
+      await device.publishAsync(`${REPORTS}/json`, JSON.stringify({ hed: { rid, v: '1.0' }, met: { tp: { pts: Array.from({ length: openPorts }, (_, i) => ({ pt: 8000 + i })) } } }), { qos: 1 });
+      await answers.next(`${REPORTS}/json/accepted`);
+    };
+    const active = async () => (await call('GET', '/defender/violations?state=active')).body.violations.map((v: { behavior: string }) => v.behavior);
+    await send(1, 1);
+    await send(2, 0); // breaks the streak
+    await send(3, 1);
+    expect(await active()).toEqual([]);
+    await send(4, 2);
+    // The answer goes out before the report is evaluated: wait for the store.
+    await vi.waitFor(async () => expect(await active()).toEqual(['ports']));
+    await send(5, 0);
+    await send(6, 3); // breaking again: the clearing streak starts over
+    await send(7, 0);
+    expect(await active()).toEqual(['ports']);
+    await send(8, 0);
+    await vi.waitFor(async () => expect(await active()).toEqual([]));
+    expect(await events.next('$aws/events/defender/violations/lamp')).toMatchObject({ violationEventType: 'in-alarm', metricValue: { count: 2 } });
+    expect(await events.next('$aws/events/defender/violations/lamp')).toMatchObject({ violationEventType: 'alarm-cleared', metricValue: { count: 0 } });
   });
 });
