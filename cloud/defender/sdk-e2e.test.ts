@@ -1,7 +1,7 @@
 // The device SDK's Defender reporter (sdk/defender, over the device MQTT client on the sim port's
 // Node TCP) against mote cloud's Detect: the two sides, written separately from AWS's contract,
 // meet on topics and payloads in JSON and CBOR, and the cloud's refusal reaches the SDK.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDevice, engineTimer, realTimer, TCP } from '../../firmware/hal/sim/node/index.js';
 import { DefenderReporter, type ReportAccepted } from '../../sdk/defender/index.js';
 import { MqttClient } from '../../sdk/mqtt/client/client.js';
@@ -35,7 +35,7 @@ describe('Device Defender with the device SDK', () => {
       expect(done.error).toBeUndefined();
       expect(done.value).toEqual({ thingName: 'lamp', reportId: format === 'json' ? 1763812345 : 1763812400, status: 'ACCEPTED', timestamp: expect.any(Number) });
     }
-    expect(await cloud.defender.violations.list({ thing: 'lamp', state: 'active' })).toMatchObject([{ behavior: 'few-ports', metric: 'aws:listening-tcp-ports', value: 2, threshold: '> 1' }]);
+    await vi.waitFor(async () => expect(await cloud.defender.violations.list({ thing: 'lamp', state: 'active' })).toMatchObject([{ behavior: 'few-ports', metric: 'aws:listening-tcp-ports', value: 2, threshold: '> 1' }]));
 
     // A second reporter restarting from the same clock repeats the first report id.
     const again = new DefenderReporter(client, { thingName: 'lamp', timer: engineTimer, clock: () => 1_763_812_345_000, collect: () => ({ metrics }) });
