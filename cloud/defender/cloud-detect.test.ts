@@ -138,6 +138,11 @@ describe('Defender detect on cloud-side metrics', () => {
     await advance(5 * MINUTE);
     // Sorted 3, 3, 4, 5, 40: rank 0.9 × 4 = 3.6, so p90 = 5 + 0.6 × (40 − 5) = 26.
     expect((await c.defender.violations.list()).map((v) => [v.thing, v.value, v.threshold])).toEqual([['pump-5', 40, '> p90 (26)']]);
+
+    // A thing deleted from the registry leaves the fleet; its violation is cleared at the next window's end.
+    await c.registry.things.delete('pump-5');
+    await advance(5 * MINUTE);
+    expect((await c.defender.violations.list()).map((v) => [v.thing, v.state, v.clearedAt])).toEqual([['pump-5', 'cleared', START + 10 * MINUTE]]);
   });
 
   it('refuses a statistical threshold on a device-side metric and a cloud-side metric without a window', async () => {

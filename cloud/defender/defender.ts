@@ -108,6 +108,7 @@ export class Defender {
     const ended = this.cloudMetrics.takeEnded();
     if (ended.length === 0) return;
     const things = (await this.db.all<{ name: string }>('SELECT name FROM things ORDER BY name')).map((r) => r.name);
+    await this.violations.forgetThingsOtherThan(new Set(things));
     if (things.length === 0) return;
     for (const window of ended) await this.evaluateWindow(window, things);
   }

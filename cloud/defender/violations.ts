@@ -116,9 +116,12 @@ export class Violations {
   retire(current: readonly Behavior[]): Promise<void> {
     const kept = new Map(current.map((b) => [b.name, JSON.stringify(b)]));
     for (const key of [...this.streaks.keys()]) if (!kept.has(key.split('\u0000')[1]!)) this.streaks.delete(key);
-    const done: Promise<void>[] = [];
-    for (const [key, open] of this.active) if (kept.get(open.definition.name) !== JSON.stringify(open.definition)) done.push(this.clear(key, open, undefined));
-    return Promise.all(done).then(() => undefined);
+    return this.clearWhere((open) => kept.get(open.definition.name) !== JSON.stringify(open.definition));
+  }
+
+  /** Clears, on the dashboard's topic only, the violations of things no longer registered. */
+  forgetThingsOtherThan(registered: ReadonlySet<string>): Promise<void> {
+    return this.clearWhere((open) => !registered.has(open.violation.thing));
   }
 
   /** Active violations and history, newest first (then by thing and behaviour), up to MAX_LISTED. */
@@ -134,7 +137,13 @@ export class Violations {
     return rows.map(toViolation);
   }
 
-  /** `metricValue`: the datapoint that cleared it; undefined when its behaviour went away. */
+  private clearWhere(test: (open: { violation: Violation; definition: Behavior }) => boolean): Promise<void> {
+    const done: Promise<void>[] = [];
+    for (const [key, open] of this.active) if (test(open)) done.push(this.clear(key, open, undefined));
+    return Promise.all(done).then(() => undefined);
+  }
+
+  /** `metricValue`: the datapoint that cleared it; undefined when its behaviour or its thing went away. */
   private clear(key: string, open: { violation: Violation; definition: Behavior }, metricValue: number | undefined): Promise<void> {
     this.active.delete(key);
     const cleared: Violation = { ...open.violation, state: 'cleared', clearedAt: this.now() };
