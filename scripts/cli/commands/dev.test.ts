@@ -1,14 +1,14 @@
 // `mote dev` end to end, from the built CLI (run `npm run build` first): the cloud, the dashboard
 // and the dev app on a live virtual board, driven in headless Chromium (Debian's `chromium`,
 // through playwright-core) as a person would: the fleet page shows the device online, a search
-// query narrows it (a malformed one shows where it goes wrong), a click
-// opens its page, the desired `led` is edited, the device drives its LED and the page shows the
-// reported state; a screenshot of the telemetry chart must hold the plotted line; a job for the
-// device shows in the jobs view with its execution, an OTA job another device downloads shows its
-// progress live; an alarm raised by a detector model is acknowledged with a note; a Device
-// Defender violation shows and clears, on its own view and on the thing's page. Then `mote dev --port` on a virtual Espruino board behind a pseudo-terminal, as on
-// a real board: the app and its settings deployed over the console, the console streamed, the
-// telemetry stored.
+// query narrows it (a malformed one shows where it goes wrong), a click opens its page, the
+// desired `led` is edited, the device drives its LED and the page shows the reported state; a
+// screenshot of the telemetry chart must hold the plotted line; a job for the device shows in the
+// jobs view with its execution, an OTA job another device downloads shows its progress live; an
+// alarm raised by a detector model is acknowledged with a note; a Device Defender violation shows
+// and clears, on its own view and on the thing's page.
+// Then `mote dev --port` on a virtual Espruino board behind a pseudo-terminal, as on a real board:
+// the app and its settings deployed over the console, the console streamed, the telemetry stored.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -111,7 +111,7 @@ async function openBoard(portPath: string, baudRate: number): Promise<SerialPort
 
 /**
  * Puts the built app on a board running Espruino with its settings (Storage file app.config), then
- * streams its console, error positions mapped to the TypeScript sources. Returns what closes the port.
+ * streams its console, error positions mapped to the TypeScript sources, until the port closes.
  */
 async function runOnBoard(
   port: SerialPort,
@@ -119,14 +119,21 @@ async function runOnBoard(
   settings: string,
   onLine: (line: string) => void,
   log: (value: object, text: string) => void,
-): Promise<() => Promise<void>> {
+  stopping: () => boolean,
+): Promise<void> {
   const { deployEspruino, DeployError } = await import('../../lib/deploy/espruino.js');
   const { LineSplitter } = await import('../../lib/esp-serial/lines.js');
   const { decodeTrace } = await import('../../../firmware/build/decode.js');
   const code = readFileSync(path.join(outDir, 'main.js'), 'utf8');
   const map = JSON.parse(readFileSync(path.join(outDir, 'main.js.map'), 'utf8')) as object;
   log({ event: 'deploy', port: port.path, bytes: code.length }, `deploying the app (${code.length} bytes) and its settings to ${port.path}`);
-  const result = await deployEspruino({ path: port.path, port, code, files: { 'app.config': settings } }).catch((error: unknown) => {
+  let quarter = 0;
+  const onProgress = (sent: number, total: number) => {
+    const now = Math.floor((4 * sent) / total);
+    if (now > quarter && now < 4) log({ event: 'deploy-progress', sent, total }, `  ${25 * now}%`);
+    quarter = Math.max(quarter, now);
+  };
+  const result = await deployEspruino({ path: port.path, port, code, files: { 'app.config': settings }, onProgress }).catch((error: unknown) => {
     throw error instanceof DeployError ? new CliError(`${port.path}: ${error.message}`) : error;
   });
   log({ event: 'deployed', ...result }, `deployed in ${result.ms} ms (${result.chunks} chunks, checked); the board restarts into it`);
@@ -134,12 +141,7 @@ async function runOnBoard(
   port.on('data', (chunk: Buffer) => {
     for (const line of splitter.push(chunk)) onLine(decodeTrace(line, { byFile: { 'main.js': map } }).text);
   });
-  let closing = false;
-  port.on('close', () => closing || log({ event: 'port-closed', port: port.path }, `${port.path}: the port closed (board unplugged?); the cloud goes on`));
-  return () => {
-    closing = true;
-    return new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
-  };
+  port.on('close', () => stopping() || log({ event: 'port-closed', port: port.path }, `${port.path}: the port closed (board unplugged?); the cloud goes on`));
 }
 
 async function dev(flags: DevFlags, io: CliIO): Promise<void> {
@@ -196,7 +198,7 @@ async function dev(flags: DevFlags, io: CliIO): Promise<void> {
     const onLine = (line: string) => log({ event: 'device', thingName: flags.thing, line }, `${flags.thing} | ${line}`);
     const board = { i2c: [thermometer()] };
     if (boardPort) {
-      stops.push(await runOnBoard(boardPort, outDir, settings, onLine, log));
+      await runOnBoard(boardPort, outDir, settings, onLine, log, () => stopping);
     } else if (target === 'espruino') {
       const { EspruinoDevice } = await import('../../../firmware/host/espruino/device.js');
       const device = new EspruinoDevice({ board, storage: { 'app.config': settings }, onLine });
