@@ -98,3 +98,60 @@ describe('mote flash against the virtual board', () => {
     await until(() => board.device.output.includes('app before flashing'), 'Espruino booting again from its Storage');
   });
 });
+
+describe('mote deploy to a Moddable board, mote monitor and mote flash on it', () => {
+  it('installs a Moddable build folder as a mod with --pref; monitor shows the log text; flash and back', async () => {
+    const { buildFirmware } = await import('../../../firmware/build/targets.js');
+    const { ModdableBoard } = await import('../../lib/virtual-board/moddable-board.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-deploy-mod-'));
+    const outDir = path.join(dir, 'build');
+    await buildFirmware({ target: 'moddable', entry: fileURLToPath(new URL('../../lib/deploy/fixtures/mod-app/main.ts', import.meta.url)), outDir, name: 'mod-app' });
+    const lines: string[] = [];
+    const board = await ModdableBoard.start({ onLine: (line) => lines.push(line) });
+    stops.push(() => board.stop());
+
+    const r = await moteAsync('deploy', outDir, '--port', board.path, '--pref', 'app.greeting=from the CLI', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`installing ${outDir} as a mod on ${board.path}`);
+    const result = JSON.parse(r.stdout) as { target: string; bytes: number; fragments: number; log: string[] };
+    expect(result).toMatchObject({ target: 'moddable', app: outDir, resent: 0 });
+    expect(result.bytes).toBeGreaterThan(1000);
+    await until(() => lines.includes('mod-app: greeting from the CLI'), 'the mod with its preference');
+
+    // The monitor reads xsbug messages as text: restart the board while it listens.
+    const monitor = moteAsync('monitor', '--port', board.path, '--until', 'greeting', '--duration', '20');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await board.restart();
+    const shown = await monitor;
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('--- XS machine: mote virtual board (XS, source mods)');
+    expect(shown.stdout).toContain('mod-app: greeting from the CLI\n');
+    expect(shown.stdout).not.toContain('<xsbug>');
+    expect(shown.stdout).not.toContain('<?xs');
+
+    // A SYNC takes it to the ROM: flash an image, and the mod boots again after.
+    const image = serializeAppImage({ chip: chipById('esp32'), entry: 0x400d0000, segments: [{ loadAddress: 0x3f400020, data: Buffer.alloc(3000, 7) }], hashAppended: true });
+    writeFileSync(path.join(dir, 'app.bin'), image);
+    lines.length = 0;
+    const flashed = await moteAsync('flash', '0x10000', path.join(dir, 'app.bin'), '--port', board.path, '--board', 'esp32-devkitc', '--json');
+    expect(flashed.code, flashed.stderr).toBe(0);
+    expect(board.rom.flash.subarray(0x10000, 0x10000 + image.length).equals(image)).toBe(true);
+    await until(() => lines.includes('mod-app: greeting from the CLI'), 'the mod booting again after the ROM');
+    expect(board.mode).toBe('app');
+  });
+
+  it('refuses a Moddable deploy clearly: not an archive, a --pref on Espruino, a bad --target', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-deploy-mod-'));
+    writeFileSync(path.join(dir, 'bad.xsa'), 'not an archive');
+    const bad = mote('deploy', path.join(dir, 'bad.xsa'), '--port', '/dev/null');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('not an XS archive');
+    writeFileSync(path.join(dir, 'a.js'), '1');
+    expect(mote('deploy', path.join(dir, 'a.js'), '--pref', 'a.b=c', '--port', '/dev/null').stderr).toContain('--pref is for Moddable boards');
+    expect(mote('deploy', path.join(dir, 'a.js'), '--target', 'arduino').code).toBe(2);
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'mote-deploy-mod-'));
+    const noManifest = mote('deploy', empty, '--port', '/dev/null');
+    expect(noManifest.code).toBe(1);
+    expect(noManifest.stderr).toContain('has no manifest.json');
+  });
+});

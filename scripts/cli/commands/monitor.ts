@@ -2,7 +2,8 @@
  * `mote monitor [--port p] [--board id] [--baud n] [--map file]... [--build dir] [--reset] [--until regex]
  *  [--duration s] [--json]`: a serial console. Prints what the board sends as lines, each device error
  * position followed by the TypeScript line it came from (through the build's source maps); forwards what
- * is typed. On a terminal: Ctrl-] quits, Ctrl-T then R resets the board (DTR/RTS).
+ * is typed. A Moddable debug build's xsbug messages show as their text. On a terminal: Ctrl-] quits,
+ * Ctrl-T then R resets the board (DTR/RTS).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -117,7 +118,12 @@ async function runMonitor(
     }
   };
 
-  const print = (line: string) => {
+  const { ConsoleText } = await import('../../lib/xsbug/protocol.js');
+  const xsbug = new ConsoleText();
+  const print = (received: string) => {
+    // A Moddable debug build wraps its output in xsbug messages: show their text.
+    const line = xsbug.push(received);
+    if (line === undefined) return false;
     const decoded = decoding ? decodeTrace(line, { byFile: options.maps }) : { text: line, positions: [] };
     if (options.json) {
       const positions = decoded.positions.filter((p) => p.source !== null);

@@ -118,6 +118,18 @@ export class ModdableBoard {
     return withPending(this.flash, this.pending);
   }
 
+  /** Presses EN: the mod stops and the board boots again (a new machine), keeping flash and mod. */
+  restart(): Promise<void> {
+    this.serially(() => this.reboot());
+    return this.work;
+  }
+
+  private async reboot(): Promise<void> {
+    await this.halt();
+    this.send(encodeTagLine('close', this.machine));
+    await this.boot();
+  }
+
   /** Resolves once every command received so far has been handled. */
   settled(): Promise<void> {
     return this.work;
@@ -206,9 +218,7 @@ export class ModdableBoard {
     };
     switch (event.command) {
       case Command.restart:
-        await this.halt();
-        this.send(encodeTagLine('close', this.machine));
-        return this.boot();
+        return this.reboot();
       case Command.uninstall:
         this.partition.fill(ERASED);
         return reply(0);

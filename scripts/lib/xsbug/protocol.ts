@@ -265,3 +265,33 @@ export class HostStreamDecoder {
     this.emit({ type: 'text', machine, xml: text });
   }
 }
+
+/**
+ * What a serial console shows of the lines a Moddable debug build sends: a log's text, a login or
+ * break as a short note, tags hidden; any other line as it is. A log's own newlines split an
+ * xsbug message over several lines: they are joined again first.
+ */
+export class ConsoleText {
+  private held: string[] = [];
+
+  /** The text to show for `line`, or undefined (a tag, or part of a message still open). */
+  push(line: string): string | undefined {
+    if (this.held.length === 0 && /^<\?xs[.#-][0-9A-Fa-f]{8}\?>$/.test(line)) return undefined;
+    const open = this.held.length > 0 || (line.includes('<xsbug>') && !line.endsWith('</xsbug>'));
+    if (open) {
+      this.held.push(line);
+      if (!line.endsWith('</xsbug>') && this.held.length < 64) return undefined;
+      line = this.held.join('\n');
+      this.held = [];
+    }
+    const start = line.indexOf('<xsbug>');
+    if (start < 0 || !line.endsWith('</xsbug>')) return line;
+    const texts = messageEvents(0, line.slice(start)).map((event) => {
+      if (event.type === 'log') return event.text.replace(/\n$/, '');
+      if (event.type === 'login') return `--- XS machine: ${event.value}`;
+      if (event.type === 'break') return `--- break at ${event.path}:${event.line}: ${event.message}`;
+      return event.type === 'xml' ? event.xml : '';
+    });
+    return line.slice(0, start) + texts.join('\n');
+  }
+}
