@@ -102,6 +102,18 @@ describe('deployModdable to a virtual Moddable board over a pty', () => {
     await until(() => lines.includes('mod-app: greeting (none)'), 'the mod');
   });
 
+  it('a fragment corrupted on the way is caught by the board at boot, and the deploy fails saying so', async () => {
+    const { board, lines } = await startBoard();
+    const install = board['install'].bind(board) as (payload: Uint8Array) => number;
+    let fragments = 0;
+    board['install'] = (payload: Uint8Array) => {
+      if (++fragments === 3) payload[payload.length - 1] ^= 0x20; // line noise flips a bit
+      return install(payload);
+    };
+    await expect(deployModdable({ path: board.path, archive: modApp })).rejects.toThrow(/the board refused the installed mod at boot \(damaged archive: its files do not match their SHA-256/);
+    expect(lines.some((line) => line.startsWith('mod-app:'))).toBe(false);
+  });
+
   it('refuses a mod bigger than the install space, and an archive that is not one, before writing', async () => {
     const { board } = await startBoard();
     const huge = new Uint8Array(2 * 1024 * 1024);

@@ -10,7 +10,9 @@
  *    erases the partition), then the rest from offset 4, then bytes 4..7 again, so the archive's
  *    type lands last and an interrupted install never looks whole. A fragment without an answer
  *    is sent again (writes are by offset, so a repeat is harmless); a refused one fails the deploy.
- * 5. Restart the board and wait for its new machine's login, collecting the first lines it logs.
+ * 5. Restart the board and wait for its new machine's login, collecting the first lines it logs; a
+ *    board that checks the archive at boot (mote's virtual board) logs `mod refused: …` when the
+ *    bytes that arrived are not the archive sent, which fails the deploy.
  * Host-side code.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -199,6 +201,9 @@ export async function deployModdable(options: ModdableDeployOptions): Promise<Mo
     await session.send(encodeCommand(previous!, Command.restart));
     if (!(await login)) throw new DeployError(`the mod is installed, but the board did not come back within ${wait * 2} ms of the restart`);
     await sleep(options.settleMs ?? 500);
+    // No command reads a mod back: a board that checks the archive at boot says so in its log.
+    const refused = session.logs.find((line) => line.startsWith('mod refused:'));
+    if (refused) throw new DeployError(`the board refused the installed mod at boot (${refused.slice('mod refused: '.length)}); deploy again`);
     return { bytes: archive.length, fragments: pieces.length, resent, login: session.login, log: [...session.logs], ms: Math.round(performance.now() - started) };
   } finally {
     await transport.close();

@@ -69,7 +69,7 @@ function filesUnder(dir: string, prefix = ''): string[] {
   return out;
 }
 
-/** Packs a Moddable build folder (manifest.json and its modules) into a source archive. */
+/** Packs a Moddable build folder (manifest.json and its modules, not source maps) into a source archive. */
 export function packSourceArchive(buildDir: string, name: string): Uint8Array {
   let files: string[];
   try {
@@ -78,6 +78,8 @@ export function packSourceArchive(buildDir: string, name: string): Uint8Array {
     throw new ArchiveError(`cannot read the build folder ${buildDir}: ${(error as Error).message}`);
   }
   if (!files.includes('manifest.json')) throw new ArchiveError(`${buildDir} is not a Moddable build: it has no manifest.json ('mote build --target moddable' makes one)`);
+  // Source maps stay on the host (mote monitor and mote decode read them there).
+  files = files.filter((file) => !file.endsWith('.map'));
   const fileAtoms = concat(files.map((file) => atom('FILE', concat([new TextEncoder().encode(`${file}\0`), readFileSync(path.join(buildDir, file))]))));
   const body = concat([
     atom('VERS', Uint8Array.from(SOURCE_VERSION)),
