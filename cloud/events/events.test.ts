@@ -184,6 +184,28 @@ describe('event detectors', () => {
     expect((await call('GET', '/events/detector-models/overheat')).status).toBe(404);
   });
 
+  it("reports a rule's message an input refuses to the rule's error action", async () => {
+    const { cloud, call } = await setUp();
+    await call('POST', '/events/detector-models', overheat);
+    // Without a temperature the input refuses the message; the error action gets AWS's error message.
+    await call('POST', '/rules', {
+      ruleName: 'no_temps', sql: "SELECT topic(2) AS thing FROM 'things/+/hello'",
+      actions: [{ iotEvents: { inputName: 'Temp' } }], errorAction: { republish: { topic: 'ops/errors' } },
+    });
+    const { device, opsBox } = await connectClients(cloud);
+    await device.publishAsync('things/lamp/hello', '{}', { qos: 1 });
+    expect(await opsBox.next('ops/errors')).toMatchObject({
+      ruleName: 'no_temps',
+      failures: [{ failedAction: 'IotEventsAction', failedResource: 'Temp', errorMessage: "input Temp of model overheat: the message has no attribute 'temperature'" }],
+    });
+    // A number is a key value too; thing 7 is not registered, so its shadow cannot be set: that
+    // action fails, the others run.
+    expect((await call('POST', '/events/inputs/Temp', { thing: 7, temperature: 50 })).body).toEqual({
+      results: [{ model: 'overheat', key: '7', state: 'Overheated', failures: ['setShadow: shadow of 7: Thing not found'] }],
+    });
+    expect((await call('GET', '/alarms')).body.alarms).toMatchObject([{ key: '7', state: 'ACTIVE', message: '7 is at 50 C' }]);
+  });
+
   it('keeps detectors, timers and alarms across a restart (file-backed SQLite)', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mote-events-'));
     dirs.push(dataDir);
