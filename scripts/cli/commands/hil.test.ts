@@ -169,7 +169,7 @@ describe('mote hil --port', () => {
     });
     expect(await moteWith({ MOTE_HIL_PORT: '/dev/pts/0' }, 'hil', 'kernel', '--target', 'moddable')).toMatchObject({
       code: 2,
-      stderr: 'mote: moddable suites over a serial port are not supported yet (the Moddable install is not written): use --target espruino, or --virtual\n',
+      stderr: 'mote: moddable suites over a serial port are not supported yet: use --target espruino, or --virtual\n',
     });
     expect(await mote('hil', 'kernel', '--port', '/dev/pts/0', '--port', '/dev/pts/0')).toMatchObject({ code: 2, stderr: expect.stringContaining('port /dev/pts/0 is given twice') });
     expect(await moteWith({ MOTE_HIL_PORT: '/dev/mote-no-such-port' }, 'hil', 'kernel')).toMatchObject({ code: 1, stderr: 'mote: no port /dev/mote-no-such-port\n' });

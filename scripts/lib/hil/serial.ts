@@ -38,7 +38,9 @@ const serialTargets: Record<HilTarget, SerialTarget | undefined> = {
     reboot: (port) => restartEspruino(port, 'load'),
     halt: (port) => restartEspruino(port, 'reset'),
   },
-  // A mod install over xsbug's serial protocol (scripts/lib/deploy/moddable.ts) is not written yet.
+  // Not yet: the mod install (../deploy/moddable.ts) opens and closes the port itself and keeps
+  // the restarted board's first log lines; here it would have to work over the open port, and
+  // the board's console is xsbug messages (<log>) rather than lines.
   moddable: undefined,
 };
 
@@ -47,13 +49,13 @@ export function serialSupports(target: HilTarget): boolean {
   return serialTargets[target] !== undefined;
 }
 
-/** The boards behind some serial ports, for the runner (`startBoard`): device i of a suite runs on the i-th port. */
 export interface SerialBoardsOptions {
   baudRate?: number;
   /** Flash files every board gets with each install, beside the suite's settings (`domain.key` → text). */
   files?: Record<string, string>;
 }
 
+/** The boards behind some serial ports, for the runner (`startBoard`): device i of a suite runs on the i-th port. */
 export class SerialBoards {
   private constructor(
     private readonly links: readonly { path: string; port: SerialPort }[],
@@ -71,10 +73,6 @@ export class SerialBoards {
       throw error;
     }
     return boards;
-  }
-
-  get paths(): string[] {
-    return this.links.map((link) => link.path);
   }
 
   /** One boot of a suite device's build on its board; rejects when the build cannot be put there. */
