@@ -38,12 +38,12 @@ export const modelRows = {
   async list(db: Queryable): Promise<StoredModel[]> {
     return (await db.all<ModelRow>('SELECT * FROM event_detector_models ORDER BY name')).map(modelOf);
   },
-  /** Creates or replaces; true if it created. */
-  async put(db: Queryable, model: DetectorModel, at: number): Promise<boolean> {
-    const { changes } = await db.run('UPDATE event_detector_models SET body = ?, updated_at = ? WHERE name = ?', [JSON.stringify(model), at, model.name]);
-    if (changes === 1) return false;
-    await db.run('INSERT INTO event_detector_models (name, body, created_at, updated_at) VALUES (?, ?, ?, ?)', [model.name, JSON.stringify(model), at, at]);
-    return true;
+  /** Creates or replaces (run it in a transaction); what is stored now. */
+  async put(tx: Queryable, model: DetectorModel, at: number): Promise<StoredModel & { created: boolean }> {
+    const { changes } = await tx.run('UPDATE event_detector_models SET body = ?, updated_at = ? WHERE name = ?', [JSON.stringify(model), at, model.name]);
+    if (changes === 0) await tx.run('INSERT INTO event_detector_models (name, body, created_at, updated_at) VALUES (?, ?, ?, ?)', [model.name, JSON.stringify(model), at, at]);
+    const row = await tx.get<ModelRow>('SELECT * FROM event_detector_models WHERE name = ?', [model.name]);
+    return { ...modelOf(row!), created: changes === 0 };
   },
   async delete(db: Queryable, name: string): Promise<boolean> {
     return (await db.run('DELETE FROM event_detector_models WHERE name = ?', [name])).changes === 1;

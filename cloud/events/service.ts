@@ -95,8 +95,7 @@ export class EventsService {
   async putModel(model: DetectorModel): Promise<{ stored: StoredModel; created: boolean }> {
     const compiled = compile(model);
     const at = this.clock.now();
-    const created = await this.db.transaction((tx) => modelRows.put(tx, model, at));
-    const stored = { model, createdAt: created ? at : this.getModel(model.name).createdAt, updatedAt: at };
+    const { created, ...stored } = await this.db.transaction((tx) => modelRows.put(tx, model, at));
     this.models.set(model.name, { stored, compiled });
     return { stored, created };
   }
@@ -167,8 +166,9 @@ export class EventsService {
 
   private async evaluate(compiled: CompiledModel, key: string, trigger: Trigger): Promise<InputResult> {
     const name = compiled.model.name;
-    // The model may have been replaced while this trigger waited.
-    const current = this.models.get(name)?.compiled ?? compiled;
+    // The model may have been replaced or deleted while this trigger waited.
+    const current = this.models.get(name)?.compiled;
+    if (current === undefined) throw notFound(`detector model ${name}`);
     const now = this.clock.now();
     const stored = await detectorRows.get(this.db, name, key);
     const created = stored === undefined || !current.states.has(stored.state);
