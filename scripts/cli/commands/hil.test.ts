@@ -114,7 +114,7 @@ describe('mote hil --port', () => {
   it('runs suites on a board behind a serial port: build deployed with its settings, results read from the console', async () => {
     const pty = await board();
     const junit = path.join(mkdtempSync(path.join(os.tmpdir(), 'mote-hil-cli-')), 'results.xml');
-    const { code, stdout, stderr } = await mote('hil', 'kernel', 'reset', 'cloud', '--port', pty.path, '--board', 'esp32-devkitc', '--junit', junit);
+    const { code, stdout, stderr } = await mote('hil', 'kernel', 'reset', 'cloud', '--port', pty.path, '--board', 'esp32-devkitc', '--cloud-host', '127.0.0.2', '--junit', junit);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
@@ -127,10 +127,10 @@ describe('mote hil --port', () => {
     expect(attr(xml, 'testsuite', 'name')).toEqual(['kernel (espruino)', 'reset (espruino)', 'cloud (espruino)']);
     expect(attr(xml, 'testsuites', 'tests')).toEqual([/^hil: (\d+) passed/.exec(lines.at(-1)!)![1]]);
     expect(xml).not.toContain('<failure');
-    // What the last suite left in the board's flash: its settings (the cloud on this machine, as
-    // the board is a pty here), the --board's wiring, and the app.
+    // What the last suite left in the board's flash: its settings (the cloud at --cloud-host, which
+    // it listened on: the board reached it), the --board's wiring, and the app.
     const flash = pty.device.storage();
-    expect(JSON.parse(flash['hil.config']!)).toMatchObject({ thing: 'hil-cloud-device', host: '127.0.0.1', device: 'device' });
+    expect(JSON.parse(flash['hil.config']!)).toMatchObject({ thing: 'hil-cloud-device', host: '127.0.0.2', device: 'device' });
     expect(JSON.parse(flash['hil.board']!)).toEqual({ id: 'esp32-devkitc', pins: { led: null, button: 0, i2c: { sda: 21, scl: 22 } } });
     expect(Object.keys(flash).sort()).toEqual(['.bootcde', 'hil.board', 'hil.config']);
   });
@@ -142,7 +142,8 @@ describe('mote hil --port', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ {2}✓ pubsub \[espruino\] subscriber: subscriber .+ receives the publisher's ping/m);
     expect(stdout).toMatch(/hil: \d+ passed, 0 failed, 0 skipped, 0 suite errors \(1 suite on espruino, /);
-    expect(JSON.parse(publisher.device.storage()['hil.config']!)).toMatchObject({ device: 'publisher' });
+    // Ptys are virtual boards on this machine: the cloud's default address is loopback.
+    expect(JSON.parse(publisher.device.storage()['hil.config']!)).toMatchObject({ device: 'publisher', host: '127.0.0.1' });
     expect(JSON.parse(subscriber.device.storage()['hil.config']!)).toMatchObject({ device: 'subscriber' });
   });
 
