@@ -103,6 +103,10 @@ describe('deployEspruino to a virtual board over a pty', () => {
       `no Espruino console answers on ${pair.host} (is Espruino flashed and running? try 'mote monitor')`,
     );
     await expect(deployEspruino({ path: '/dev/mote-no-such-port', code: 'x' })).rejects.toThrow('no port /dev/mote-no-such-port');
+    const port = new SerialPort({ path: pair.host, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+    stops.push(() => new Promise((resolve) => port.close(() => resolve(undefined))));
+    await expect(restartEspruino(port, 'reset', 300)).rejects.toThrow('no answer from the board within 300 ms after reset()');
   });
 
   it('checksums as the board does', () => {

@@ -49,6 +49,8 @@ export class DeployError extends Error {
 }
 
 const DLE = '\x10';
+/** How long restartEspruino waits for the idle board's answer before asking again. */
+const RESEND_MS = 500;
 const CTRL_C = '\x03';
 const FILE = '.bootcde';
 
@@ -179,10 +181,17 @@ export async function restartEspruino(port: SerialPort, how: 'load' | 'reset', a
   const receive = (chunk: Buffer) => (received += chunk.toString('latin1'));
   port.on('data', receive);
   try {
-    await write(`${CTRL_C}${CTRL_C}\n${DLE}reset();\n${DLE}console.log("${tag}")\n`);
+    await write(`${CTRL_C}${CTRL_C}\n${DLE}reset();\n`);
+    await new Promise((r) => setTimeout(r, 50));
     const deadline = performance.now() + answerTimeoutMs;
+    let asked = Number.NEGATIVE_INFINITY;
     while (!received.includes(tag)) {
       if (performance.now() > deadline) throw new DeployError(`no answer from the board within ${answerTimeoutMs} ms after reset()`);
+      // Asked again every RESEND_MS: a board may drop what arrives while it resets.
+      if (performance.now() - asked >= RESEND_MS) {
+        asked = performance.now();
+        await write(`${DLE}console.log("${tag}")\n`);
+      }
       await new Promise((r) => setTimeout(r, 5));
     }
   } finally {
