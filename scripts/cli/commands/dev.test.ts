@@ -46,19 +46,22 @@ async function startDev(args: string[]): Promise<Dev> {
   });
   const lines: string[] = [];
   let stderr = '';
+  /** What mote dev printed besides device lines (its error, when it exits). */
+  const said: string[] = [];
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     const complete = stderr.split('\n');
     stderr = complete.pop()!;
     for (const line of complete) {
-      const event = JSON.parse(line) as { event: string; line?: string };
+      const event = line.startsWith('{') ? (JSON.parse(line) as { event: string; line?: string }) : { event: 'text', line };
       if (event.event === 'device') lines.push(event.line!);
+      else said.push(line);
     }
   });
   let stdout = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   const session = await until(() => {
-    if (child.exitCode !== null) throw new Error(`mote dev exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`mote dev exited with ${child.exitCode}: ${[...said, stderr].join('\n')}`);
     try {
       return JSON.parse(stdout) as DevSession;
     } catch {
