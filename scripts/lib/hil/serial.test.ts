@@ -41,6 +41,25 @@ describe('runHil on serial boards', () => {
     expect(virtual[0]!.device.storage()['.bootcde']).toContain('about to multiply');
   });
 
+  it('garbage on the wire is a link fault: the suite is deployed and run again, and the second run counts', async () => {
+    let injected = false;
+    const board: SerialBoard = await SerialBoard.start({
+      onLine: (line) => {
+        // Once, after the first frame: a line that looks like a frame but is not one.
+        if (injected || !line.startsWith('~mote:')) return;
+        injected = true;
+        setImmediate(() => board.device.evaluate('console.log("~mote:bm90IGEgZnJhbWU=*00000000")'));
+      },
+    });
+    stops.push(() => board.stop());
+    const serial = await SerialBoards.open([board.path]);
+    stops.push(() => serial.close());
+    const [result] = await runHil({ suites: findSuites(packageFile('scripts/lib/hil/fixtures'), ['failing']), targets: ['espruino'], startBoard: serial.start });
+    expect(injected).toBe(true);
+    expect(result).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(result!.tests.map((t) => t.status)).toEqual(['passed', 'failed', 'skipped']);
+  });
+
   it('boots a suite of two boots again over the console, with the flash the first left', async () => {
     const { virtual, serial } = await boards(1);
     // An earlier run's data must not leak into the first boot: the deploy starts from a clean flash.
