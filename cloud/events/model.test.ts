@@ -93,6 +93,16 @@ describe('detector models', () => {
     expect(issues.map((i) => [i.path.join('.'), i.message])).toEqual([['states.0.onInput.transitions.0.condition', "1:26: expected a value, $input, $variable, a function call or '(', found '>'"]]);
   });
 
+  it('names the action kinds when an action is none of them, and the field when one is wrong', () => {
+    const model = structuredClone(overheat) as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- broken on purpose
+    model.states[1].onEnter.events[0].actions = [{ raiseAlarmz: {} }, { setTimer: { timerName: 'cool', seconds: 0 } }];
+    const issues = detectorModel.safeParse(model).error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(issues).toEqual([
+      'states.1.onEnter.events.0.actions.0: an action is an object with one key: setVariable, setTimer, resetTimer, clearTimer, republish, setShadow, raiseAlarm or clearAlarm',
+      'states.1.onEnter.events.0.actions.1.setTimer.seconds: Too small: expected number to be >=1',
+    ]);
+  });
+
   it('refuses what no single field shows: missing states, undeclared inputs, timers never set, a key not among the attributes', () => {
     const bad = structuredClone(overheat) as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- broken on purpose
     bad.initialState = 'Idle';

@@ -59,7 +59,7 @@ export const detectorAction = z.union([
     }),
   }),
   z.strictObject({ clearAlarm: z.strictObject({ alarmName }) }),
-]);
+], { error: 'an action is an object with one key: setVariable, setTimer, resetTimer, clearTimer, republish, setShadow, raiseAlarm or clearAlarm' });
 export type DetectorAction = z.output<typeof detectorAction>;
 
 const actions = z.array(detectorAction).max(50).default([]);
