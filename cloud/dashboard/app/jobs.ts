@@ -63,12 +63,18 @@ export async function jobsView(api: Api, main: HTMLElement): Promise<LiveHandler
   /** Jobs to read again at the next tick; '*' for all of them. */
   const pending = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Reads run one after another, so an older answer never replaces a newer one. */
+  let reading: Promise<unknown> = Promise.resolve();
   const reread = () => {
     timer = undefined;
     const ids = [...pending];
     pending.clear();
-    const work = ids.includes('*') ? readAll() : Promise.all(ids.map(readOne));
-    work.then(() => (problem.textContent = ''), (error: Error) => (problem.textContent = error.message));
+    reading = reading
+      .then(async () => {
+        if (ids.includes('*')) await readAll();
+        else await Promise.all(ids.map(readOne));
+      })
+      .then(() => void (problem.textContent = ''), (error: Error) => void (problem.textContent = error.message));
   };
   const refresh = h('button', { type: 'button' }, 'Refresh');
   refresh.addEventListener('click', () => (pending.add('*'), reread()));
