@@ -20,7 +20,7 @@ import { chooseBoard, choosePort } from './flash.js';
 
 interface HilOptions {
   virtual?: boolean;
-  port: string[];
+  port?: string[];
   board?: string;
   target?: string;
   cloudHost?: string;
@@ -33,17 +33,18 @@ interface HilOptions {
 
 type Target = 'espruino' | 'moddable';
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** The ports of a run on real boards: --port, else MOTE_HIL_PORT, else the --board's port by its USB VID:PID; none means virtual boards. */
 async function boardPorts(options: HilOptions): Promise<string[] | undefined> {
   const fromEnv = (process.env.MOTE_HIL_PORT ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const given = options.port ?? [];
   if (options.virtual) {
-    if (options.port.length > 0) throw new UsageError('pass either --port (boards on serial ports) or --virtual, not both');
+    if (given.length > 0) throw new UsageError('pass either --port (boards on serial ports) or --virtual, not both');
     if (options.board !== undefined) throw new UsageError('--board is for boards on a port: a virtual board is the suite\'s own (suite.json "board")');
     return undefined;
   }
-  const ports = options.port.length > 0 ? options.port : fromEnv;
+  const ports = given.length > 0 ? given : fromEnv;
   if (ports.length === 0) {
     if (options.board === undefined) throw new UsageError('pass --port <tty> (once per board; or set MOTE_HIL_PORT, or --board to find it by USB) to run on boards, or --virtual');
     return [(await choosePort(undefined, await chooseBoard(options.board))).path];
@@ -67,7 +68,7 @@ export const hilCommand: CommandModule = {
         .command('hil')
         .description('run hardware-in-the-loop test suites on boards behind serial ports or on virtual boards')
         .argument('[suite...]', 'suites to run (default: every folder of --dir holding a suite.json)')
-        .option('--port <tty>', "a board's serial port, once per board (default: MOTE_HIL_PORT, comma-separated)", collect, [])
+        .option('--port <tty>', "a board's serial port, once per board (default: MOTE_HIL_PORT, comma-separated)", collect)
         .option('--virtual', 'run on virtual boards in this process instead')
         .option('--board <id>', 'board definition (boards/): its wiring goes to flash as hil.board; finds its port by USB when no --port')
         .option('--target <target>', 'espruino, moddable or all (default: all with --virtual, espruino on a port)')
