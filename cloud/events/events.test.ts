@@ -206,6 +206,30 @@ describe('event detectors', () => {
     expect((await call('GET', '/alarms')).body.alarms).toMatchObject([{ key: '7', state: 'ACTIVE', message: '7 is at 50 C' }]);
   });
 
+  it('keeps the detectors of a replaced model; one in a state the new model lacks starts again', async () => {
+    const { clock, call } = await setUp();
+    await call('POST', '/events/detector-models', overheat);
+    await call('POST', '/events/inputs/Temp', { thing: 'lamp', temperature: 35 });
+    await call('POST', '/events/inputs/Temp', { thing: 'fan', temperature: 20 });
+    clock.advance(1000);
+    // Version 2 has no Overheated state: above 30 it counts instead.
+    const counting = {
+      ...overheat,
+      states: [{
+        stateName: 'Normal',
+        onEnter: { events: [{ actions: [{ setVariable: { variableName: 'hot', value: '0' } }] }] },
+        onInput: { events: [{ condition: '$input.Temp.temperature > 30', actions: [{ setVariable: { variableName: 'hot', value: '$variable.hot + 1' } }] }] },
+      }],
+    };
+    const replaced = await call('POST', '/events/detector-models', counting);
+    expect(replaced.body).toMatchObject({ createdAt: T0, updatedAt: T0 + 1000 });
+    expect((await call('POST', '/events/inputs/Temp', { thing: 'lamp', temperature: 40 })).body.results).toEqual([{ model: 'overheat', key: 'lamp', state: 'Normal' }]);
+    expect((await call('POST', '/events/inputs/Temp', { thing: 'fan', temperature: 40 })).body.results).toEqual([{ model: 'overheat', key: 'fan', state: 'Normal' }]);
+    const detectors = (await call('GET', '/events/detectors')).body.detectors as { key: string; variables: Record<string, unknown> }[];
+    // lamp started again (onEnter ran: hot = 0, then + 1); fan stayed in Normal and never ran onEnter.
+    expect(detectors.map((d) => [d.key, d.variables.hot])).toEqual([['fan', undefined], ['lamp', 1]]);
+  });
+
   it('keeps detectors, timers and alarms across a restart (file-backed SQLite)', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mote-events-'));
     dirs.push(dataDir);
