@@ -88,9 +88,10 @@ export class Defender {
       'INSERT INTO defender_profile (slot, behaviors, updated_at) VALUES (1, ?, ?) ON CONFLICT (slot) DO UPDATE SET behaviors = excluded.behaviors, updated_at = excluded.updated_at',
       [JSON.stringify(list), Date.now()],
     );
+    const previous = this.behaviors;
     this.behaviors = list;
     this.measureWindows();
-    await this.violations.retire(list);
+    await this.violations.retire(previous, list);
   }
 
   /** Evaluates the windows that have ended (the timer calls it every second; tests call it after moving the clock). */

@@ -113,9 +113,11 @@ export class Violations {
    * The behaviours changed: a violation whose behaviour was removed or changed is cleared (on the
    * dashboard's topic only: no device went back within anything).
    */
-  retire(current: readonly Behavior[]): Promise<void> {
+  retire(previous: readonly Behavior[], current: readonly Behavior[]): Promise<void> {
     const kept = new Map(current.map((b) => [b.name, JSON.stringify(b)]));
-    for (const key of [...this.streaks.keys()]) if (!kept.has(key.split('\u0000')[1]!)) this.streaks.delete(key);
+    const changed = new Set(previous.filter((b) => kept.get(b.name) !== JSON.stringify(b)).map((b) => b.name));
+    // A changed behaviour counts its datapoints afresh.
+    for (const key of [...this.streaks.keys()]) if (changed.has(key.split('\u0000')[1]!)) this.streaks.delete(key);
     return this.clearWhere((open) => kept.get(open.definition.name) !== JSON.stringify(open.definition));
   }
 
