@@ -41,7 +41,7 @@ describe('mote hil --virtual', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^hil: (\d+) passed, 0 failed, 0 skipped, 0 suite errors \(6 suites on espruino, moddable, [\d.]+ s\)$/);
+    expect(lines.at(-1)).toMatch(/^hil: (\d+) passed, 0 failed, 0 skipped, 0 suite errors \(7 suites on espruino, moddable, [\d.]+ s\)$/);
     for (const suite of ['kernel', 'hal', 'cloud', 'pubsub']) {
       for (const target of ['espruino', 'moddable']) expect(lines.some((l) => l.startsWith(`  ✓ ${suite} [${target}] `))).toBe(true);
     }
@@ -53,12 +53,18 @@ describe('mote hil --virtual', () => {
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}✓ broker-restart \\[${target}\\] broker restart › publishes 1\\.\\.60 at QoS 1 through a broker restart`)));
       expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}✓ broker-restart \\[${target}\\] broker restart › the command the cloud sent while the broker was down arrives`)));
     }
+    // OTA: v1 refuses a wrong SHA-256, installs v2 and resets; the board boots v2 from its app slot, which confirms.
+    for (const target of ['espruino', 'moddable']) {
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}✓ ota \\[${target}\\] app v1 › a job whose SHA-256 is not the image's fails`)));
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}✓ ota \\[${target}\\] app v2 › boots as v2, on trial, from the slot v1 wrote`)));
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^ {2}✓ ota \\[${target}\\] app v2 › confirms the image and reports the job SUCCEEDED`)));
+    }
     // The multi-device suite names each board's tests.
     expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ pubsub \[moddable\] subscriber: subscriber › receives the publisher's ping/));
 
     const xml = readFileSync(junit, 'utf8');
     checkXml(xml);
-    expect(attr(xml, 'testsuite', 'name')).toEqual(['broker-restart', 'cloud', 'hal', 'kernel', 'pubsub', 'reset'].flatMap((s) => [`${s} (espruino)`, `${s} (moddable)`]));
+    expect(attr(xml, 'testsuite', 'name')).toEqual(['broker-restart', 'cloud', 'hal', 'kernel', 'ota', 'pubsub', 'reset'].flatMap((s) => [`${s} (espruino)`, `${s} (moddable)`]));
     const passed = Number(/^hil: (\d+) passed/.exec(lines.at(-1)!)![1]);
     expect(attr(xml, 'testsuites', 'tests')).toEqual([String(passed)]);
     expect(attr(xml, 'testsuites', 'failures')).toEqual(['0']);
@@ -135,16 +141,26 @@ describe('mote hil --port', () => {
     expect(Object.keys(flash).sort()).toEqual(['.bootcde', 'hil.board', 'hil.config']);
   });
 
-  it('runs a two-board suite on the ports of MOTE_HIL_PORT, device i on the i-th', async () => {
-    const [publisher, subscriber] = [await board(), await board()];
-    const { code, stdout, stderr } = await moteWith({ MOTE_HIL_PORT: `${publisher.path}, ${subscriber.path}` }, 'hil', 'pubsub');
+  it('runs a two-board suite on the ports of MOTE_HIL_PORT, device i on the i-th, then one-board suites side by side', async () => {
+    const [first, second] = [await board(), await board()];
+    const junit = path.join(mkdtempSync(path.join(os.tmpdir(), 'mote-hil-cli-')), 'results.xml');
+    const { code, stdout, stderr } = await moteWith({ MOTE_HIL_PORT: `${first.path}, ${second.path}` }, 'hil', 'pubsub', 'kernel', 'reset', '--junit', junit);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ {2}✓ pubsub \[espruino\] subscriber: subscriber .+ receives the publisher's ping/m);
-    expect(stdout).toMatch(/hil: \d+ passed, 0 failed, 0 skipped, 0 suite errors \(1 suite on espruino, /);
-    // Ptys are virtual boards on this machine: the cloud's default address is loopback.
-    expect(JSON.parse(publisher.device.storage()['hil.config']!)).toMatchObject({ device: 'publisher', host: '127.0.0.1' });
-    expect(JSON.parse(subscriber.device.storage()['hil.config']!)).toMatchObject({ device: 'subscriber' });
+    expect(stdout).toMatch(/hil: \d+ passed, 0 failed, 0 skipped, 0 suite errors \(3 suites on espruino, /);
+    // Reported in the order asked for, whichever lane ended first.
+    expect(attr(readFileSync(junit, 'utf8'), 'testsuite', 'name')).toEqual(['pubsub (espruino)', 'kernel (espruino)', 'reset (espruino)']);
+    // pubsub had both boards; then kernel ran on the first and reset on the second: each board's
+    // flash holds its last suite (reset's values; kernel's app with no data), its settings gone.
+    expect(Object.keys(first.device.storage())).toEqual(['.bootcde']);
+    expect(Object.keys(second.device.storage()).sort()).toEqual(['.bootcde', 'hilreset.boots', 'hilreset.bytes', 'hilreset.greeting']);
+  });
+
+  it('gives a cloud suite the cloud at loopback when the port is a pty (a virtual board on this machine)', async () => {
+    const pty = await board();
+    expect(await mote('hil', 'cloud', '--port', pty.path)).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(pty.device.storage()['hil.config']!)).toMatchObject({ thing: 'hil-cloud-device', host: '127.0.0.1' });
   });
 
   it("fails with the device's own message, sent over the port (exit 1), in the summary and the JUnit file", async () => {

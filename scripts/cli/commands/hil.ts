@@ -7,7 +7,7 @@
  * Boards: `--virtual` runs them in this process (the live Espruino and XS device hosts); `--port`
  * (once per board; else MOTE_HIL_PORT, comma-separated; else the `--board`'s port found by its USB
  * VID:PID) puts each suite's build on boards behind serial ports (Espruino only so far): device i
- * of a suite on the i-th port, suites one after another.
+ * of a suite on the i-th port; suites of one device run side by side, one per port.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,9 @@ import { performance } from 'node:perf_hooks';
 import type { CommandModule } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { addJsonOption } from '../json.js';
+import type { SuiteResult } from '../../lib/hil/results.js';
+import type { Suite } from '../../lib/hil/suites.js';
+import type { BoardStart, VirtualBoard } from '../../lib/hil/virtual.js';
 import { chooseBoard, choosePort } from './flash.js';
 
 interface HilOptions {
@@ -122,18 +125,35 @@ export const hilCommand: CommandModule = {
 
       const startedAt = new Date();
       const started = performance.now();
-      let results;
-      try {
-        results = await runHil({
-          suites,
+      const runOn = (chosen: Suite[], startBoard?: (start: BoardStart) => Promise<VirtualBoard>) =>
+        runHil({
+          suites: chosen,
           targets,
           retries,
-          ...(boards && { startBoard: boards.start }),
+          ...(startBoard && { startBoard }),
           ...(cloudHost !== undefined && { cloudHost }),
           onSuite: (result) => {
             if (!options.json) io.out(formatSuite(result));
           },
         });
+      let results: SuiteResult[];
+      try {
+        if (!boards) results = await runOn(suites);
+        else {
+          // Suites of several devices one after another on the first ports; then the others side
+          // by side, each port a lane taking the next suite.
+          results = await runOn(suites.filter((s) => s.devices.length > 1), boards.start);
+          const queue = suites.filter((s) => s.devices.length === 1);
+          const lanes = Array.from({ length: Math.min(boards.size, queue.length) }, async (_, lane) => {
+            const done: SuiteResult[] = [];
+            for (let next = queue.shift(); next; next = queue.shift()) done.push(...(await runOn([next], boards.startingAt(lane))));
+            return done;
+          });
+          results.push(...(await Promise.all(lanes)).flat());
+          // Reported in the order the suites were asked for, whichever ended first.
+          const rank = (r: SuiteResult) => suites.findIndex((s) => s.name === r.suite) * targets.length + targets.indexOf(r.target as Target);
+          results.sort((a, b) => rank(a) - rank(b));
+        }
       } finally {
         await boards?.close();
       }

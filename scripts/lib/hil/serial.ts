@@ -75,10 +75,22 @@ export class SerialBoards {
     return boards;
   }
 
-  /** One boot of a suite device's build on its board; rejects when the build cannot be put there. */
-  readonly start = async (start: BoardStart): Promise<VirtualBoard> => {
-    const link = this.links[start.index];
-    if (!link) throw new Error(`the suite's device ${start.index + 1} has no board: ${this.links.length} port${this.links.length === 1 ? '' : 's'} given`);
+  /** How many boards (ports). */
+  get size(): number {
+    return this.links.length;
+  }
+
+  /** One boot of a suite device's build on its board (device i on the i-th port); rejects when the build cannot be put there. */
+  readonly start = (start: BoardStart): Promise<VirtualBoard> => this.boot(start, 0);
+
+  /** The same with device i on port `first + i`: a lane of its own, for suites run side by side. */
+  startingAt(first: number): (start: BoardStart) => Promise<VirtualBoard> {
+    return (start) => this.boot(start, first);
+  }
+
+  private async boot(start: BoardStart, first: number): Promise<VirtualBoard> {
+    const link = this.links[first + start.index];
+    if (!link) throw new Error(`the suite's device ${start.index + 1} has no board: ${this.links.length - first} port${this.links.length - first === 1 ? '' : 's'} given`);
     const target = serialTargets[start.target];
     if (!target) throw new Error(`${start.target} suites over a serial port are not supported yet`);
     const { port } = link;
@@ -107,7 +119,7 @@ export class SerialBoards {
       // The board keeps its own flash across boots.
       flash: async () => ({}),
     };
-  };
+  }
 
   async close(): Promise<void> {
     for (const { port } of this.links) await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
