@@ -8,7 +8,8 @@
 // alarm raised by a detector model is acknowledged with a note; a Device Defender violation shows
 // and clears, on its own view and on the thing's page.
 // Then `mote dev --port` on a virtual Espruino board behind a pseudo-terminal, as on a real board:
-// the app and its settings deployed over the console, the console streamed, the telemetry stored.
+// the app and its settings deployed over the console, the console streamed, the telemetry stored;
+// without --port and no ESP board plugged in, the virtual board; bad combinations refused.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +17,15 @@ import path from 'node:path';
 import { connectAsync } from 'mqtt';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { detectPorts, loadBoards } from '../../../boards/index.js';
+import { listPorts } from '../../lib/esp-serial/ports.js';
 import { packageFile } from '../../lib/paths.js';
 import { SerialBoard } from '../../lib/virtual-board/serial-board.js';
 import type { DevSession } from './dev.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** An ESP board plugged into this machine would get the app when no port is given: the test that gives none is skipped then. */
+const boardPlugged = detectPorts((await listPorts()).ports, loadBoards()).some((p) => p.bridge !== undefined);
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
@@ -244,7 +249,7 @@ describe.skipIf(process.env.MOTE_SKIP_BROWSER === '1')('mote dev in a browser', 
   });
 });
 
-describe('mote dev on a board behind a serial port', () => {
+describe('mote dev: where the app runs', () => {
   it('deploys the app and its settings to the board at --port, streams its console, and the cloud stores its telemetry', async () => {
     const board = await SerialBoard.start({ board: { i2c: [{ kind: 'tmp102', address: 0x48, celsius: [{ at: 0, value: 23.5 }] }] } });
     cleanup.push(() => board.stop());
@@ -266,6 +271,14 @@ describe('mote dev on a board behind a serial port', () => {
     dev.child.kill('SIGINT');
     expect(await dev.exited).toBe(0);
     expect(board.device.storage()['.bootcde']).toBe(readFileSync(path.join(dev.session.build, 'main.js'), 'latin1')); // the app stays on the board
+  });
+
+  it.skipIf(boardPlugged)('without --port and with no ESP board plugged in, runs on the virtual board', async () => {
+    const dev = await startDev([]);
+    expect(dev.session).not.toHaveProperty('port');
+    await until(() => dev.lines.includes('mqtt: connected'), `the virtual board to connect (it printed: ${dev.lines.join(' | ')})`);
+    dev.child.kill('SIGINT');
+    expect(await dev.exited).toBe(0);
   });
 
   it('refuses moddable on a port, --virtual with --port, and a port that does not open, before starting anything', () => {
