@@ -23,7 +23,7 @@ export function settings(): HilSettings {
   return JSON.parse(utf8Decode(stored)) as HilSettings;
 }
 
-/** An MQTT client for this device's thing, logging its status changes; not started. `more` adds or overrides options. */
+/** An MQTT client for this device's thing, logging its status changes and its handlers' errors; not started. `more` adds or overrides options. */
 export function cloudClient(s: HilSettings, more: Partial<mqtt.MqttClientOptions> = {}): mqtt.MqttClient {
   return new mqtt.MqttClient({
     clientId: s.thing,
@@ -33,6 +33,8 @@ export function cloudClient(s: HilSettings, more: Partial<mqtt.MqttClientOptions
     password: s.token,
     keepAlive: 30,
     onStatus: (status, detail) => log(detail ? `mqtt: ${status} (${detail})` : `mqtt: ${status}`),
+    // A message handler that threw: the client goes on, the log says why.
+    onError: (error) => log(`mqtt: a handler threw: ${error.message}`),
     ...more,
   });
 }

@@ -130,6 +130,7 @@ export class XsDevice {
         const result = await this.worker.issueCommand(new TextEncoder().encode(JSON.stringify({ ...message, now: this.now() })));
         reply = JSON.parse(new TextDecoder().decode(result.reply)) as Reply;
       } catch (error) {
+        if (this.stopped) return; // stop() killed the worker under this command: nothing to report
         this.line(`${(error as Error).message}; device stopped`);
         await this.stop();
         return;

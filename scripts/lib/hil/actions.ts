@@ -3,6 +3,7 @@
  * the cloud-side half of SDK↔cloud tests. An action that throws fails the test that signalled,
  * with the action's message. Host-side.
  */
+import { createHash } from 'node:crypto';
 import type { Cloud } from '../../../cloud/cloud.js';
 
 export interface ActionContext {
@@ -13,6 +14,8 @@ export interface ActionContext {
   heard(topic: string): Buffer[];
   /** Adds a line to the device's log (shown with its results), for what the host saw but does not fail on. */
   log(line: string): void;
+  /** The suite's images (suite.json `images`) built for this target, as `ota.deploy` uploads them. */
+  images: Record<string, Buffer>;
 }
 
 export type Action = (context: ActionContext, data: unknown) => Promise<void>;
@@ -61,6 +64,21 @@ function numbersHeard(context: ActionContext, topic: string): number[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Checks that the device's execution of `jobId` comes to `status`, its reason including `reason`. */
+async function expectExecution(context: ActionContext, data: unknown, status: 'SUCCEEDED' | 'FAILED'): Promise<void> {
+  const cloud = needCloud(context);
+  const { jobId, reason } = (data ?? {}) as { jobId?: unknown; reason?: unknown };
+  if (typeof jobId !== 'string') throw new Error(`host: needs {jobId}, got ${JSON.stringify(data)}`);
+  const mine = async () => (await cloud.ota.progress(jobId)).find((p) => p.thingName === context.thing);
+  await eventually(
+    async () => {
+      const progress = await mine();
+      return progress?.status === status && (typeof reason !== 'string' || (progress.reason ?? '').includes(reason));
+    },
+    async () => `host: ${context.thing}'s execution of ${jobId} is ${JSON.stringify(await mine())}, expected ${status}${typeof reason === 'string' ? ` with a reason including "${reason}"` : ''}`,
+  );
+}
+
 export const actions: Record<string, Action> = {
   /** Sets desired state in the device's classic shadow, as a cloud application would: data = the desired object. */
   'shadow.desire': async (context, data) => {
@@ -83,6 +101,29 @@ export const actions: Record<string, Action> = {
       async () => `host: no telemetry entry from ${context.thing} with ${JSON.stringify(data)} in the cloud's store (stored: ${JSON.stringify(await entries())})`,
     );
   },
+  /**
+   * Uploads the suite's image `image` (built for this target) to the cloud's OTA service and
+   * creates the OTA job `jobId` for the device's thing. With `wrongSha256`, the job's document
+   * gives the SHA-256 of another image (as a damaged transfer would look), so it must fail.
+   */
+  'ota.deploy': async (context, data) => {
+    const cloud = needCloud(context);
+    const { image, jobId, wrongSha256 } = (data ?? {}) as { image?: unknown; jobId?: unknown; wrongSha256?: unknown };
+    if (typeof image !== 'string' || typeof jobId !== 'string') throw new Error(`host: ota.deploy needs {image, jobId}, got ${JSON.stringify(data)}`);
+    const bytes = context.images[image];
+    if (!bytes) throw new Error(`host: no image "${image}" in suite.json "images" (images: ${Object.keys(context.images).join(', ') || 'none'})`);
+    const file = await cloud.ota.files.upload(bytes, { version: image });
+    const targets = [`thing/${context.thing}`];
+    if (wrongSha256 === true) {
+      const sha256 = createHash('sha256').update(bytes).update('another image').digest('hex');
+      await cloud.jobs.create({ jobId, targets, document: { operation: 'ota', stream: file.streamId, fileId: file.fileId, size: file.size, sha256, version: image } });
+    } else await cloud.ota.createJob({ jobId, streamId: file.streamId, targets });
+    context.log(`(host) OTA job ${jobId}: image ${image}, ${bytes.length} bytes on stream ${file.streamId}${wrongSha256 === true ? ', the document giving a wrong SHA-256' : ''}`);
+  },
+  /** Checks that the device's execution of the job `jobId` ends SUCCEEDED. */
+  'ota.expectSucceeded': (context, data) => expectExecution(context, data, 'SUCCEEDED'),
+  /** Checks that the device's execution of the job `jobId` ends FAILED, its reason including `reason` when given. */
+  'ota.expectFailed': (context, data) => expectExecution(context, data, 'FAILED'),
   /**
    * Restarts the cloud's MQTT broker (Broker.restart: every connection dropped, the same port
    * again after `downMs`, sessions kept); with `send`, publishes it (JSON, QoS 1) on

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { startCloud, type Cloud } from '../../../cloud/cloud.js';
 import { buildFirmware } from '../../../firmware/build/targets.js';
 import { actions, type ActionContext } from './actions.js';
+import { appImage } from './images.js';
 import { DeviceRecorder, type Signal, type SuiteResult, type TestResult } from './results.js';
 import type { HilTarget, Suite } from './suites.js';
 import { type BoardStart, startVirtualBoard, type VirtualBoard } from './virtual.js';
@@ -62,12 +63,22 @@ async function runSuite(suite: Suite, target: HilTarget, workDir: string, option
     }
     outDirs[device.name] = outDir;
   }
+  const images: Record<string, Buffer> = {};
+  for (const [image, entry] of Object.entries(suite.images)) {
+    const outDir = path.join(workDir, suite.name, target, 'images', image);
+    try {
+      await buildFirmware({ target, entry, outDir, name: `hil-${suite.name}-${image}`, cwd: suite.dir });
+      images[image] = await appImage(target, outDir, path.basename(entry, '.ts'));
+    } catch (error) {
+      return { ...base, status: 'error', error: `build of image ${image} failed: ${(error as Error).message}`, ms: Math.round(performance.now() - started) };
+    }
+  }
   const retries = options.retries ?? 1;
   let outcome: Attempt;
   let attempts = 0;
   do {
     attempts++;
-    outcome = await attempt(suite, target, outDirs, attempts, options);
+    outcome = await attempt(suite, target, outDirs, attempts, options, images);
   } while (outcome.linkFault !== undefined && attempts <= retries);
 
   const tests = outcome.recorders.flatMap((r) => r.tests);
@@ -118,7 +129,7 @@ async function provision(suite: Suite, cloud: Cloud): Promise<Record<string, { t
   return settings;
 }
 
-async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, string>, attemptNo: number, options: HilRunOptions): Promise<Attempt> {
+async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, string>, attemptNo: number, options: HilRunOptions, images: Record<string, Buffer>): Promise<Attempt> {
   const boards: VirtualBoard[] = [];
   const pending: Promise<void>[] = [];
   let cloud: Cloud | undefined;
@@ -133,7 +144,7 @@ async function attempt(suite: Suite, target: HilTarget, outDirs: Record<string, 
 
   const act = async (signal: Signal, test: TestResult | undefined, recorder: DeviceRecorder, device: string): Promise<void> => {
     const action = actions[signal.name];
-    const context: ActionContext = { cloud, thing: settings[device]?.thing ?? device, heard: (topic) => heard.get(topic) ?? [], log: (line) => recorder.log.push(line) };
+    const context: ActionContext = { cloud, thing: settings[device]?.thing ?? device, heard: (topic) => heard.get(topic) ?? [], log: (line) => recorder.log.push(line), images };
     try {
       if (!action) throw new Error(`host: unknown signal "${signal.name}" (known: ${Object.keys(actions).join(', ')})`);
       await action(context, signal.data);

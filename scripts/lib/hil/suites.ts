@@ -5,7 +5,8 @@
  * ```json
  * { "description": "…", "targets": ["espruino", "moddable"], "cloud": true, "timeoutMs": 60000,
  *   "board": { "stimuli": [{ "at": 500, "pin": 0, "level": 0 }] },
- *   "devices": [{ "name": "publisher", "entry": "publisher.ts" }, { "name": "subscriber", "entry": "subscriber.ts" }] }
+ *   "devices": [{ "name": "publisher", "entry": "publisher.ts" }, { "name": "subscriber", "entry": "subscriber.ts" }],
+ *   "images": { "v2": "v2.ts" } }
  * ```
  * Host-side.
  */
@@ -39,9 +40,10 @@ const board = z.strictObject({
 });
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'expected lowercase letters, digits and "-" (at most 32)');
+const entry = z.string().regex(/^[A-Za-z0-9._-]+\.ts$/, 'expected a .ts file in the suite folder');
 const device = z.strictObject({
   name,
-  entry: z.string().regex(/^[A-Za-z0-9._-]+\.ts$/, 'expected a .ts file in the suite folder'),
+  entry,
   board: board.optional(),
 });
 
@@ -57,6 +59,7 @@ const suiteFile = z.strictObject({
     .optional(),
   timeoutMs: z.number().positive().optional(),
   boots: z.int().min(1).max(10).optional(),
+  images: z.record(name, entry).optional(),
 });
 
 export interface SuiteDevice {
@@ -77,6 +80,8 @@ export interface Suite {
   timeoutMs: number;
   /** How many times each device boots: after its end frame it restarts with the flash it left (a reset). */
   boots: number;
+  /** Apps built for the suite's target but not run: images the host deploys (OTA), by name → entry module, absolute. */
+  images: Record<string, string>;
 }
 
 export class SuiteError extends Error {
@@ -106,6 +111,8 @@ export function loadSuite(dir: string): Suite {
     board: (d.board ?? spec.board ?? {}) as BoardSpec,
   }));
   for (const d of devices) if (!existsSync(d.entry)) throw new SuiteError(`suite ${suiteName}: device ${d.name}: ${path.basename(d.entry)} not found`);
+  const images = Object.fromEntries(Object.entries(spec.images ?? {}).map(([image, file]) => [image, path.join(dir, file)]));
+  for (const [image, file] of Object.entries(images)) if (!existsSync(file)) throw new SuiteError(`suite ${suiteName}: image ${image}: ${path.basename(file)} not found`);
   return {
     name: suiteName,
     dir,
@@ -115,6 +122,7 @@ export function loadSuite(dir: string): Suite {
     devices,
     timeoutMs: spec.timeoutMs ?? 60_000,
     boots: spec.boots ?? 1,
+    images,
   };
 }
 

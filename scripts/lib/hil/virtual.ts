@@ -1,13 +1,17 @@
 /**
  * Virtual boards for `mote hil --virtual`: a suite device's build running in this process on the
  * live device hosts, EspruinoDevice (Espruino 2v29 dialect) or XsDevice (the real XS engine),
- * each with its own VirtualBoard, flash contents and sockets bridged to real TCP. Host-side.
+ * each with its own VirtualBoard, flash contents and sockets bridged to real TCP. A board boots
+ * what its flash holds, as a flashed board does: Espruino its saved program (`.bootcde`, the build
+ * at the first boot), Moddable the app slot its bootloader picks (images.ts). Host-side.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { BoardSpec } from '../../../firmware/hal/sim/board.js';
 import { EspruinoDevice } from '../../../firmware/host/espruino/device.js';
 import { XsDevice } from '../../../firmware/host/xs/live-device.js';
+import { espruinoProgram, moddableBootDir } from './images.js';
 import type { HilTarget } from './suites.js';
 
 export interface VirtualBoard {
@@ -47,13 +51,18 @@ export function watchHalt(start: BoardStart): (line: string) => void {
 /** Starts a virtual board running the build; a build the engine refuses rejects, with the engine's message. */
 export async function startVirtualBoard(start: BoardStart): Promise<VirtualBoard> {
   if (start.target === 'moddable') {
-    const device = await XsDevice.start(start.outDir, { board: start.board, flash: start.flash, onLine: watchHalt(start) });
+    const app = moddableBootDir(start.flash, start.outDir, () => mkdtempSync(path.join(os.tmpdir(), 'mote-hil-slot-')));
+    const device = await XsDevice.start(app, { board: start.board, flash: start.flash, onLine: watchHalt(start) });
     return { stop: () => device.stop(), flash: () => device.flash() };
   }
   const script = path.join(start.outDir, `${start.entryName}.js`);
-  const device = new EspruinoDevice({ board: start.board, storage: start.flash, onLine: watchHalt(start) });
+  // Flashed: the build is the saved program. A later boot runs whatever `.bootcde` holds then.
+  const later = start.boot > 1 && start.flash['.bootcde'] !== undefined;
+  const storage = later ? start.flash : { ...start.flash, '.bootcde': espruinoProgram(start.outDir, start.entryName) };
+  const device = new EspruinoDevice({ board: start.board, storage, onLine: watchHalt(start) });
   try {
-    device.load(readFileSync(script, 'utf8'), readFileSync(`${script}.map`, 'utf8'));
+    if (later) device.boot();
+    else device.load(readFileSync(script, 'utf8'), readFileSync(`${script}.map`, 'utf8'));
   } catch (error) {
     device.stop();
     throw error;

@@ -10,6 +10,7 @@
  * host?, port?, data? }`; data are binary strings (one character per byte).
  */
 import { currentDevice } from '../../../hal/sim/device.js';
+import { bootPartitions } from './ota.js';
 
 export * from './guest.js';
 
@@ -72,15 +73,20 @@ export class LiveSocket {
   }
 }
 
-/** Puts `flash` (name → binary string) into the device's flash, before the app starts. */
+/** Puts `flash` (name → binary string) into the device's flash, then runs the bootloader over it, before the app starts. */
 export function seedFlash(flash: { [name: string]: string }): void {
   const target = currentDevice().flash;
   for (const name in flash) {
     const text = flash[name]!;
     const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 255;
+    // Iterated, not indexed: XS keeps strings as UTF-8, where charCodeAt(i) walks from the start,
+    // so indexing a 64 KiB app slot with bytes above 0x7F took tens of seconds.
+    let i = 0;
+    for (const c of text) bytes[i++] = c.charCodeAt(0) & 255;
     target[name] = bytes;
   }
+  // setup() ran it over an empty flash: the slot that boots is the one this flash's otadata names.
+  bootPartitions();
 }
 
 let linesSent = 0;
