@@ -21,7 +21,7 @@ let rebootWanted: (() => void) | undefined;
 
 const agent = ota.otaJobHandler({
   // Progress at the start and the end of a download only: with reports every 25% on Espruino,
-  // the answer to one update was lost while blocks streamed in (see the suite's notes in docs/hil.md).
+  // the answer to one update was sometimes lost while blocks streamed in (docs/hil.md, the OTA suite's notes).
   connection: client, thingName: s.thing, slots, storage: record, timer: engineTimer, retryMs: 1000, reportEveryPercent: 100,
   reboot: () => {
     log('ota: rebooting');
