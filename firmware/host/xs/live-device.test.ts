@@ -60,4 +60,23 @@ describe('XsDevice', () => {
     devices.push(second);
     await until(() => second.output.includes('boot 2'), 'the second boot');
   });
+
+  it('boots the app slot the seeded otadata names (the bootloader runs over the flash it is given)', async () => {
+    const outDir = await build(`
+      import Flash from 'flash';
+      declare function trace(text: string): void;
+      const head = new Uint8Array(new Flash('running').read(0, 4));
+      trace('running ' + Array.from(head).join(',') + '\\n');
+    `);
+    // Slot 1 written by an update (every byte value, as an image has), otadata pointing at it.
+    const image = Buffer.alloc(64 * 1024, 0xff);
+    for (let i = 0; i < image.length; i++) image[i] = i === 0 ? 0xe9 : (i * 7) & 0xff;
+    const flash = { 'esp32:otadata': '\x01', 'esp32:ota_1': image.toString('latin1') };
+    const device = await XsDevice.start(outDir, { flash });
+    devices.push(device);
+    await until(() => device.output.some((line) => line.startsWith('running ')), 'the app');
+    expect(device.output).toContain(`running ${[...image.subarray(0, 4)].join(',')}`);
+    // What it hands back is what it was given.
+    expect((await device.flash())['esp32:ota_1']).toBe(flash['esp32:ota_1']);
+  });
 });
