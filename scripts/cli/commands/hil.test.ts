@@ -177,16 +177,23 @@ describe('mote hil --port', () => {
     expect(xml).toContain('<system-out>about to multiply</system-out>');
   });
 
-  it('refuses both modes, too few ports for a suite, moddable over a port and a port it cannot open', async () => {
+  it('runs suites on a Moddable board behind a port: each installed as a mod over xsbug, results read from its logs', async () => {
+    const { ModdableBoard } = await import('../../lib/virtual-board/moddable-board.js');
+    const moddable = await ModdableBoard.start();
+    stops.push(() => moddable.stop());
+    const { code, stdout, stderr } = await mote('hil', 'kernel', 'reset', 'cloud', '--port', moddable.path, '--target', 'moddable');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    for (const suite of ['kernel', 'reset', 'cloud']) expect(stdout).toMatch(new RegExp(`^ {2}✓ ${suite} \\[moddable\\] `, 'm'));
+    expect(stdout).toMatch(/^hil: \d+ passed, 0 failed, 0 skipped, 0 suite errors \(3 suites on moddable, /m);
+  });
+
+  it('refuses both modes, too few ports for a suite, and a port it cannot open', async () => {
     expect(await mote('hil', '--virtual', '--port', '/dev/pts/0')).toMatchObject({ code: 2, stderr: 'mote: pass either --port (boards on serial ports) or --virtual, not both\n' });
     expect(await moteWith({ MOTE_HIL_PORT: '/dev/pts/0' }, 'hil', '--virtual', '--cloud-host', '10.0.0.1')).toMatchObject({ code: 2, stderr: expect.stringContaining('--cloud-host is for boards on a port') });
     expect(await mote('hil', 'pubsub', '--port', '/dev/pts/0')).toMatchObject({
       code: 2,
       stderr: 'mote: suite pubsub needs 2 boards (one per device: publisher, subscriber), got 1 port: pass --port once per board\n',
-    });
-    expect(await moteWith({ MOTE_HIL_PORT: '/dev/pts/0' }, 'hil', 'kernel', '--target', 'moddable')).toMatchObject({
-      code: 2,
-      stderr: 'mote: moddable suites over a serial port are not supported yet: use --target espruino, or --virtual\n',
     });
     expect(await mote('hil', 'kernel', '--port', '/dev/pts/0', '--port', '/dev/pts/0')).toMatchObject({ code: 2, stderr: expect.stringContaining('port /dev/pts/0 is given twice') });
     expect(await moteWith({ MOTE_HIL_PORT: '/dev/mote-no-such-port' }, 'hil', 'kernel')).toMatchObject({ code: 1, stderr: 'mote: no port /dev/mote-no-such-port\n' });

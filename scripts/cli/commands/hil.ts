@@ -89,9 +89,6 @@ export const hilCommand: CommandModule = {
       if (!Number.isInteger(retries) || retries < 0 || retries > 10) throw new UsageError(`--retries must be a whole number from 0 to 10, got "${options.retries}"`);
       const baudRate = Number(options.baud);
       if (!Number.isInteger(baudRate) || baudRate < 300) throw new UsageError(`--baud must be a whole number of at least 300, got "${options.baud}"`);
-      const { serialSupports } = await import('../../lib/hil/serial.js');
-      const unsupported = ports ? targets.filter((t) => !serialSupports(t)) : [];
-      if (unsupported.length > 0) throw new UsageError(`${unsupported.join(', ')} suites over a serial port are not supported yet: use --target espruino, or --virtual`);
       if (!ports && options.cloudHost !== undefined) throw new UsageError('--cloud-host is for boards on a port: virtual boards reach the cloud in this process');
 
       // Loaded here, not at start-up: the runner pulls in the build path, the engines and the cloud.

@@ -18,13 +18,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlashError } from '../esp-rom/errors.js';
 import { hardResetChip } from '../esp-rom/reset.js';
-import { openSerialTransport, type Transport } from '../esp-rom/transport.js';
+import type { SerialPort } from 'serialport';
+import { openSerialTransport, serialPortTransport, type Transport } from '../esp-rom/transport.js';
 import { checkArchiveHeader } from '../xsbug/archive.js';
 import { Command, DeviceStreamDecoder, PreferenceKind, encodeCommand, encodeTagLine, readU32, type DeviceEvent } from '../xsbug/protocol.js';
 import { DeployError } from './espruino.js';
 
 export interface ModdableDeployOptions {
   path: string;
+  /** The port, already open (it stays open); default: `path` is opened and closed again. */
+  port?: SerialPort;
   /** The mod: an XS archive from mcrun, or a source archive for the virtual board (archive.ts). */
   archive: Uint8Array;
   baudRate?: number;
@@ -42,8 +45,9 @@ export interface ModdableDeployResult {
   fragments: number;
   /** Fragments sent again after no answer came. */
   resent: number;
-  /** The login the restarted board gave. */
+  /** The login the restarted board gave, and its XS machine. */
   login: string;
+  machine: number;
   /** What the restarted board logged first. */
   log: string[];
   ms: number;
@@ -149,7 +153,7 @@ export async function deployModdable(options: ModdableDeployOptions): Promise<Mo
   }
   let transport: Transport;
   try {
-    transport = await openSerialTransport(options.path, options.baudRate ?? 115200);
+    transport = options.port ? serialPortTransport(options.port, options.path, true) : await openSerialTransport(options.path, options.baudRate ?? 115200);
   } catch (error) {
     throw new DeployError((error as Error).message);
   }
@@ -204,7 +208,15 @@ export async function deployModdable(options: ModdableDeployOptions): Promise<Mo
     // No command reads a mod back: a board that checks the archive at boot says so in its log.
     const refused = session.logs.find((line) => line.startsWith('mod refused:'));
     if (refused) throw new DeployError(`the board refused the installed mod at boot (${refused.slice('mod refused: '.length)}); deploy again`);
-    return { bytes: archive.length, fragments: pieces.length, resent, login: session.login, log: [...session.logs], ms: Math.round(performance.now() - started) };
+    return {
+      bytes: archive.length,
+      fragments: pieces.length,
+      resent,
+      login: session.login,
+      machine: session.machine!,
+      log: [...session.logs],
+      ms: Math.round(performance.now() - started),
+    };
   } finally {
     await transport.close();
   }

@@ -38,7 +38,13 @@ export async function openSerialTransport(path: string, baudRate: number): Promi
   const port = await new Promise<SerialPort>((resolve, reject) => {
     const p: SerialPort = new SerialPort({ path, baudRate, lock: true }, (error) => (error ? reject(openError(path, error)) : resolve(p)));
   });
+  return serialPortTransport(port, path);
+}
+
+/** A transport over a port already open; `close` closes it unless `borrowed` (its owner will). */
+export function serialPortTransport(port: SerialPort, path: string, borrowed = false): Transport {
   const signals: Signals = { dtr: false, rts: false };
+  const listeners: ((bytes: Buffer) => void)[] = [];
   return {
     path,
     write: (bytes) =>
@@ -47,6 +53,7 @@ export async function openSerialTransport(path: string, baudRate: number): Promi
       }),
     onData(listener) {
       port.on('data', listener);
+      listeners.push(listener);
       return () => port.off('data', listener);
     },
     setSignals: (change) =>
@@ -63,6 +70,9 @@ export async function openSerialTransport(path: string, baudRate: number): Promi
         });
       }),
     setBaudRate: (rate) => new Promise((resolve, reject) => port.update({ baudRate: rate }, (error) => (error ? reject(error) : resolve()))),
-    close: () => new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
+    close: async () => {
+      for (const listener of listeners.splice(0)) port.off('data', listener);
+      if (!borrowed) await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+    },
   };
 }

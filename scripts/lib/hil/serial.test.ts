@@ -2,6 +2,7 @@
 // USB serial port is), the build deployed over the console with its settings, frames read back.
 import { afterEach, describe, expect, it } from 'vitest';
 import { packageFile } from '../paths.js';
+import { ModdableBoard } from '../virtual-board/moddable-board.js';
 import { SerialBoard } from '../virtual-board/serial-board.js';
 import { runHil } from './run.js';
 import { SerialBoards } from './serial.js';
@@ -76,11 +77,45 @@ describe('runHil on serial boards', () => {
     ]);
   });
 
-  it('refuses a moddable suite, and a device without a port, as suite errors naming why', async () => {
+  it('refuses a device without a port as a suite error naming why', async () => {
     const { serial } = await boards(1);
-    const [moddable] = await runHil({ suites: findSuites(packageFile('scripts/lib/hil/fixtures'), ['failing']), targets: ['moddable'], startBoard: serial.start });
-    expect(moddable).toMatchObject({ status: 'error', error: 'moddable suites over a serial port are not supported yet' });
     const [pubsub] = await runHil({ suites: findSuites(packageFile('hil-tests'), ['pubsub']), targets: ['espruino'], startBoard: serial.start });
     expect(pubsub).toMatchObject({ status: 'error', error: "the suite's device 2 has no board: 1 port given" });
+  });
+});
+
+describe('runHil on Moddable boards behind serial ports (xsbug)', () => {
+  async function moddableBoard(): Promise<{ board: ModdableBoard; serial: SerialBoards }> {
+    const board = await ModdableBoard.start();
+    stops.push(() => board.stop());
+    const serial = await SerialBoards.open([board.path]);
+    stops.push(() => serial.close());
+    return { board, serial };
+  }
+
+  it("installs the suite as a mod and reports a failing test with the device's own message, read from xsbug logs", async () => {
+    const { board, serial } = await moddableBoard();
+    const [result] = await runHil({ suites: findSuites(packageFile('scripts/lib/hil/fixtures'), ['failing']), targets: ['moddable'], startBoard: serial.start });
+    expect(result).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(result!.tests.map((t) => [t.status, t.message])).toEqual([
+      ['passed', undefined],
+      ['failed', 'expected {product: 42} to equal {product: 43}'],
+      ['skipped', 'not written yet'],
+    ]);
+    expect(result!.tests[1]!.log).toEqual(['about to multiply']);
+    // The suite's build is the mod the board runs.
+    expect(board.device?.output).toContain('about to multiply');
+  });
+
+  it('boots a two-boot suite again with xsbug restart, the preferences the first boot wrote kept', async () => {
+    const { serial } = await moddableBoard();
+    const [result] = await runHil({ suites: findSuites(packageFile('hil-tests'), ['reset']), targets: ['moddable'], startBoard: serial.start });
+    expect(result!.error).toBeUndefined();
+    expect(result!.tests.map((t) => [t.name, t.status])).toEqual([
+      [expect.stringMatching(/^boot 1 .+ starts with nothing stored$/), 'passed'],
+      [expect.stringMatching(/^boot 1 .+ writes values to flash$/), 'passed'],
+      [expect.stringMatching(/^boot 2 .+ finds the values written before the reset$/), 'passed'],
+      [expect.stringMatching(/^boot 2 .+ a value deleted before the reset stays deleted$/), 'passed'],
+    ]);
   });
 });

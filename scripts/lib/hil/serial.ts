@@ -11,43 +11,75 @@
  * checked, and `load()`. A later boot is `load()` again (a fresh interpreter running the saved app
  * with Storage kept: the reset the app sees); stopping a board is `reset()`, leaving it idle at its
  * prompt with the app still saved.
+ *
+ * Moddable (a debug build speaking xsbug): the suite's build packed as a mod and installed by the
+ * Moddable deploy (../deploy/moddable.ts) over the open port, the settings set first as
+ * preferences (the names and bytes the Storage HAL reads), then the board restarted into the mod.
+ * A later boot is xsbug's restart. xsbug has no command that stops a mod, so stopping a board
+ * leaves it running (unheard; the next install replaces it). The board's console is xsbug
+ * messages: each `<log>` is one or more lines of the app.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SerialPort } from 'serialport';
 import { deployEspruino, openPort, restartEspruino } from '../deploy/espruino.js';
+import { deployModdable } from '../deploy/moddable.js';
+import { packSourceArchive } from '../xsbug/archive.js';
+import { Command, DeviceStreamDecoder, encodeCommand } from '../xsbug/protocol.js';
 import type { HilTarget } from './suites.js';
 import { type BoardStart, type VirtualBoard, watchHalt } from './virtual.js';
 
 /** How a target's app gets onto a board over its console, and is restarted and stopped there. */
 interface SerialTarget {
-  /** Puts the build and the flash settings (`start.flash`) on the board and starts the app. */
-  install(port: SerialPort, portPath: string, start: BoardStart, files: Record<string, string>): Promise<void>;
+  /** Puts the build and the flash settings (`start.flash`) on the board and starts the app; returns lines it already printed. */
+  install(port: SerialPort, portPath: string, start: BoardStart, files: Record<string, string>): Promise<string[]>;
   /** Boots the installed app again from the flash it left. */
   reboot(port: SerialPort): Promise<void>;
   /** Stops the app; the board stays at rest. */
   halt(port: SerialPort): Promise<void>;
+  /** Turns the console's bytes into the app's lines. */
+  reader(port: SerialPort, onLine: (line: string) => void): (chunk: Buffer) => void;
 }
 
-const serialTargets: Record<HilTarget, SerialTarget | undefined> = {
+/** The XS machine each Moddable board last announced: commands are addressed to it. */
+const machines = new WeakMap<SerialPort, number>();
+
+function command(port: SerialPort, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => port.write(Buffer.from(bytes), (error) => (error ? reject(error) : port.drain(() => resolve()))));
+}
+
+const serialTargets: Record<HilTarget, SerialTarget> = {
   espruino: {
     install: async (port, portPath, start, files) => {
       const code = readFileSync(path.join(start.outDir, `${start.entryName}.js`), 'utf8');
       await deployEspruino({ path: portPath, port, code, files: { ...files, ...start.flash }, eraseData: true });
+      return [];
     },
     reboot: (port) => restartEspruino(port, 'load'),
     halt: (port) => restartEspruino(port, 'reset'),
+    reader: (_port, onLine) => lineSplitter(onLine),
   },
-  // Not yet: the mod install (../deploy/moddable.ts) opens and closes the port itself and keeps
-  // the restarted board's first log lines; here it would have to work over the open port, and
-  // the board's console is xsbug messages (<log>) rather than lines.
-  moddable: undefined,
+  moddable: {
+    install: async (port, portPath, start, files) => {
+      const preferences: Record<string, Uint8Array> = {};
+      for (const [name, text] of Object.entries({ ...files, ...start.flash })) preferences[name] = Uint8Array.from(Buffer.from(text, 'latin1'));
+      const archive = packSourceArchive(start.outDir, start.entryName);
+      const result = await deployModdable({ path: portPath, port, archive, preferences, settleMs: 0 });
+      machines.set(port, result.machine);
+      return result.log.filter((line) => !line.startsWith('mod "'));
+    },
+    reboot: (port) => command(port, encodeCommand(machines.get(port) ?? 0, Command.restart)),
+    halt: async () => undefined,
+    reader: (port, onLine) => {
+      const decoder = new DeviceStreamDecoder((event) => {
+        if (event.type === 'login') machines.set(port, event.machine);
+        else if (event.type === 'log') for (const line of event.text.replace(/\n$/, '').split('\n')) onLine(line);
+        else if (event.type === 'line') onLine(event.text);
+      });
+      return (chunk) => decoder.push(chunk);
+    },
+  },
 };
-
-/** Whether suites of `target` can run over a serial port. */
-export function serialSupports(target: HilTarget): boolean {
-  return serialTargets[target] !== undefined;
-}
 
 export interface SerialBoardsOptions {
   baudRate?: number;
@@ -92,14 +124,15 @@ export class SerialBoards {
     const link = this.links[first + start.index];
     if (!link) throw new Error(`the suite's device ${start.index + 1} has no board: ${this.links.length - first} port${this.links.length - first === 1 ? '' : 's'} given`);
     const target = serialTargets[start.target];
-    if (!target) throw new Error(`${start.target} suites over a serial port are not supported yet`);
     const { port } = link;
-    const lines = lineSplitter(watchHalt(start));
+    const onLine = watchHalt(start);
+    const lines = target.reader(port, onLine);
     const listen = () => port.on('data', lines);
     try {
       if (start.boot === 1) {
-        await target.install(port, link.path, start, this.files);
-        listen(); // after the install's own console traffic, before the app's first line can arrive
+        const printed = await target.install(port, link.path, start, this.files);
+        listen(); // after the install's own console traffic, before the app's next line can arrive
+        for (const line of printed) onLine(line);
       } else {
         listen();
         await target.reboot(port);
