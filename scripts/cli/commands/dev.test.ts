@@ -281,13 +281,28 @@ describe('mote dev: where the app runs', () => {
     expect(await dev.exited).toBe(0);
   });
 
-  it('refuses moddable on a port, --virtual with --port, and a port that does not open, before starting anything', () => {
+  it('installs the app as a mod on a Moddable board at --port, its settings as a preference, and the cloud stores its telemetry', async () => {
+    const { ModdableBoard } = await import('../../lib/virtual-board/moddable-board.js');
+    const board = await ModdableBoard.start({ board: { i2c: [{ kind: 'tmp102', address: 0x48, celsius: [{ at: 0, value: 19.5 }] }] } });
+    cleanup.push(() => board.stop());
+    const dev = await startDev(['--target', 'moddable', '--port', board.path]);
+    expect(dev.session).toMatchObject({ thingName: 'dev-1', target: 'moddable', port: board.path });
+    await until(() => dev.lines.includes('mqtt: connected'), `the board to connect (it printed: ${dev.lines.join(' | ')})`);
+    expect(JSON.parse((await board.preferences())['app.config']!)).toMatchObject({ thing: 'dev-1', host: '127.0.0.1' });
+    const telemetry = async () => {
+      const response = await fetch(`${dev.session.http}/things/dev-1/telemetry`, { headers: { authorization: `Bearer ${dev.session.adminToken}` } });
+      return ((await response.json()) as { entries: { m: Record<string, unknown> }[] }).entries;
+    };
+    const stored = await until(async () => ((await telemetry()).some((e) => e.m.temp !== undefined) ? telemetry() : undefined), 'telemetry from the board stored', 40_000);
+    expect(stored.find((e) => e.m.temp !== undefined)!.m).toMatchObject({ temp: 19.5 });
+    dev.child.kill('SIGINT');
+    expect(await dev.exited).toBe(0);
+  });
+
+  it('refuses --virtual with --port, and a port that does not open, before starting anything', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'mote-dev-'));
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const run = (...args: string[]) => spawnSync(process.execPath, [packageFile('scripts/bin/mote.js'), 'dev', '--http-port', '0', '--data-dir', dataDir, ...args], { encoding: 'utf8' });
-    const moddable = run('--target', 'moddable', '--port', '/dev/ttyUSB7');
-    expect(moddable.status).toBe(2);
-    expect(moddable.stderr).toMatch(/--target moddable on a real board is not supported yet .*--virtual/);
     const both = run('--virtual', '--port', '/dev/ttyUSB7');
     expect(both.status).toBe(2);
     expect(both.stderr).toContain('--virtual and --port exclude each other');

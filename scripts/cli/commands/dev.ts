@@ -6,9 +6,10 @@
  * reporting telemetry), runs it, serves the fleet dashboard and prints its URL with the admin
  * token, then the device's console lines until Ctrl-C stops everything.
  *
- * Where the app runs: on a real board running Espruino when one is plugged in (an ESP board's USB
- * bridge found by VID:PID, or `--port`), put there by the Espruino deploy with its settings as a
- * Storage file (app.config), the cloud listening on the address written into them (`--cloud-host`,
+ * Where the app runs: on a real board when one is plugged in (an ESP board's USB bridge found by
+ * VID:PID, or `--port`) — running Espruino, put there by the Espruino deploy with its settings as a
+ * Storage file (app.config); running a Moddable debug build (`--target moddable`), installed as a
+ * mod over xsbug with its settings as a preference (app.config) — the cloud listening on the address written into them (`--cloud-host`,
  * else the machine's first non-internal IPv4; 127.0.0.1 for a pseudo-terminal, a virtual board on
  * this machine); otherwise, or with `--virtual`, on a live virtual board (the Espruino host or the
  * XS engine, its settings provisioned in flash, a TMP102 on its I2C bus).
@@ -78,10 +79,6 @@ async function realBoard(flags: DevFlags): Promise<{ path: string; usb?: string 
     if (flags.port !== undefined) throw new UsageError('--virtual and --port exclude each other');
     return undefined;
   }
-  if (flags.port !== undefined && flags.target === 'moddable') {
-    throw new UsageError('--target moddable on a real board is not supported yet (it needs the mod install); use --target espruino with --port, or --virtual for the XS engine on a virtual board');
-  }
-  if (flags.port === undefined && flags.target === 'moddable') return undefined;
   const { choosePort } = await import('./flash.js');
   try {
     return await choosePort(flags.port, undefined);
@@ -109,31 +106,41 @@ async function openBoard(portPath: string, baudRate: number): Promise<SerialPort
   });
 }
 
-/**
- * Puts the built app on a board running Espruino with its settings (Storage file app.config), then
- * streams its console, error positions mapped to the TypeScript sources, until the port closes.
- */
-async function runOnBoard(
+type BoardRunner = (
   port: SerialPort,
   outDir: string,
   settings: string,
   onLine: (line: string) => void,
   log: (value: object, text: string) => void,
   stopping: () => boolean,
-): Promise<void> {
+) => Promise<void>;
+
+/** Deploy progress by quarters. */
+function quarters(log: (value: object, text: string) => void): (sent: number, total: number) => void {
+  let quarter = 0;
+  return (sent, total) => {
+    const now = Math.floor((4 * sent) / total);
+    if (now > quarter && now < 4) log({ event: 'deploy-progress', sent, total }, `  ${25 * now}%`);
+    quarter = Math.max(quarter, now);
+  };
+}
+
+function watchClose(port: SerialPort, log: (value: object, text: string) => void, stopping: () => boolean): void {
+  port.on('close', () => stopping() || log({ event: 'port-closed', port: port.path }, `${port.path}: the port closed (board unplugged?); the cloud goes on`));
+}
+
+/**
+ * Puts the built app on a board running Espruino with its settings (Storage file app.config), then
+ * streams its console, error positions mapped to the TypeScript sources, until the port closes.
+ */
+const runOnEspruinoBoard: BoardRunner = async (port, outDir, settings, onLine, log, stopping) => {
   const { deployEspruino, DeployError } = await import('../../lib/deploy/espruino.js');
   const { LineSplitter } = await import('../../lib/esp-serial/lines.js');
   const { decodeTrace } = await import('../../../firmware/build/decode.js');
   const code = readFileSync(path.join(outDir, 'main.js'), 'utf8');
   const map = JSON.parse(readFileSync(path.join(outDir, 'main.js.map'), 'utf8')) as object;
   log({ event: 'deploy', port: port.path, bytes: code.length }, `deploying the app (${code.length} bytes) and its settings to ${port.path}`);
-  let quarter = 0;
-  const onProgress = (sent: number, total: number) => {
-    const now = Math.floor((4 * sent) / total);
-    if (now > quarter && now < 4) log({ event: 'deploy-progress', sent, total }, `  ${25 * now}%`);
-    quarter = Math.max(quarter, now);
-  };
-  const result = await deployEspruino({ path: port.path, port, code, files: { 'app.config': settings }, onProgress }).catch((error: unknown) => {
+  const result = await deployEspruino({ path: port.path, port, code, files: { 'app.config': settings }, onProgress: quarters(log) }).catch((error: unknown) => {
     throw error instanceof DeployError ? new CliError(`${port.path}: ${error.message}`) : error;
   });
   log({ event: 'deployed', ...result }, `deployed in ${result.ms} ms (${result.chunks} chunks, checked); the board restarts into it`);
@@ -141,8 +148,34 @@ async function runOnBoard(
   port.on('data', (chunk: Buffer) => {
     for (const line of splitter.push(chunk)) onLine(decodeTrace(line, { byFile: { 'main.js': map } }).text);
   });
-  port.on('close', () => stopping() || log({ event: 'port-closed', port: port.path }, `${port.path}: the port closed (board unplugged?); the cloud goes on`));
-}
+  watchClose(port, log, stopping);
+};
+
+/**
+ * Installs the built app as a mod on a board running a Moddable debug build, its settings set
+ * first as a preference (app.config, bytes as the Storage HAL reads them), then streams the lines
+ * of the board's xsbug logs until the port closes.
+ */
+const runOnModdableBoard: BoardRunner = async (port, outDir, settings, onLine, log, stopping) => {
+  const { packSourceArchive } = await import('../../lib/xsbug/archive.js');
+  const { deployModdable } = await import('../../lib/deploy/moddable.js');
+  const { DeployError } = await import('../../lib/deploy/espruino.js');
+  const { DeviceStreamDecoder } = await import('../../lib/xsbug/protocol.js');
+  const archive = packSourceArchive(outDir, 'dev-app');
+  log({ event: 'deploy', port: port.path, bytes: archive.length }, `installing the app (a ${archive.length}-byte mod) and its settings on ${port.path}`);
+  const preferences = { 'app.config': new TextEncoder().encode(settings) };
+  const result = await deployModdable({ path: port.path, port, archive, preferences, settleMs: 0, onProgress: quarters(log) }).catch((error: unknown) => {
+    throw error instanceof DeployError ? new CliError(`${port.path}: ${error.message}`) : error;
+  });
+  log({ event: 'deployed', ...result }, `installed in ${result.ms} ms (${result.fragments} fragments); the board restarted into it`);
+  for (const line of result.log) onLine(line);
+  const decoder = new DeviceStreamDecoder((event) => {
+    if (event.type === 'log') for (const line of event.text.replace(/\n$/, '').split('\n')) onLine(line);
+    else if (event.type === 'line') onLine(event.text);
+  });
+  port.on('data', (chunk: Buffer) => decoder.push(chunk));
+  watchClose(port, log, stopping);
+};
 
 async function dev(flags: DevFlags, io: CliIO): Promise<void> {
   if (flags.target !== 'espruino' && flags.target !== 'moddable') throw new UsageError(`--target must be espruino or moddable, got "${flags.target}"`);
@@ -198,6 +231,7 @@ async function dev(flags: DevFlags, io: CliIO): Promise<void> {
     const onLine = (line: string) => log({ event: 'device', thingName: flags.thing, line }, `${flags.thing} | ${line}`);
     const board = { i2c: [thermometer()] };
     if (boardPort) {
+      const runOnBoard = target === 'moddable' ? runOnModdableBoard : runOnEspruinoBoard;
       await runOnBoard(boardPort, outDir, settings, onLine, log, () => stopping);
     } else if (target === 'espruino') {
       const { EspruinoDevice } = await import('../../../firmware/host/espruino/device.js');
@@ -239,7 +273,7 @@ export const devCommand: CommandModule = {
       program
         .command('dev')
         .description('run mote cloud, the fleet dashboard and the example app on a board plugged in (Espruino) or a virtual one, together')
-        .option('--target <target>', 'the engine the app runs on: espruino or moddable (moddable: virtual board only)', 'espruino')
+        .option('--target <target>', 'the engine the app runs on: espruino or moddable (a real Moddable board takes it as a mod over xsbug)', 'espruino')
         .option('--port <tty>', "a real board's serial port (default: the one ESP board found by its USB bridge, else a virtual board)")
         .option('--virtual', 'run on a virtual board even when a board is plugged in')
         .option('--cloud-host <host>', "the address a real board reaches this machine's cloud at, which the cloud listens on (default: the first non-internal IPv4; 127.0.0.1 for a pseudo-terminal)")
