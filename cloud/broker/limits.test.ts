@@ -26,6 +26,10 @@ describe('reserved topics', () => {
       '$aws/events/presence/connected/t1',
       '$aws/rules/store_temp',
       '$SYS/broker',
+      // mote's own bus topics, which the dashboard's live feed forwards: never from a device.
+      '$mote/alarms',
+      '$mote/defender/violations',
+      '$aws/events/alarms/m/k',
     ];
     for (const topic of allowed) expect(mayPublishReserved(topic), topic).toBe(true);
     for (const topic of refused) expect(mayPublishReserved(topic), topic).toBe(false);
