@@ -6,6 +6,7 @@ import { ModdableBoard } from '../virtual-board/moddable-board.js';
 import { SerialBoard } from '../virtual-board/serial-board.js';
 import { runHil } from './run.js';
 import { SerialBoards } from './serial.js';
+import type { SuiteResult } from './results.js';
 import { findSuites } from './suites.js';
 
 const stops: (() => Promise<unknown>)[] = [];
@@ -23,6 +24,16 @@ async function boards(count: number): Promise<{ virtual: SerialBoard[]; serial: 
   const serial = await SerialBoards.open(virtual.map((b) => b.path));
   stops.push(() => serial.close());
   return { virtual, serial };
+}
+
+/** Every test of hil-tests/reset passed, in its two boots. */
+function expectResetSuitePassed(result: SuiteResult): void {
+    expect(result.tests.map((t) => [t.name, t.status])).toEqual([
+      [expect.stringMatching(/^boot 1 .+ starts with nothing stored$/), 'passed'],
+      [expect.stringMatching(/^boot 1 .+ writes values to flash$/), 'passed'],
+      [expect.stringMatching(/^boot 2 .+ finds the values written before the reset$/), 'passed'],
+      [expect.stringMatching(/^boot 2 .+ a value deleted before the reset stays deleted$/), 'passed'],
+    ]);
 }
 
 describe('runHil on serial boards', () => {
@@ -69,12 +80,7 @@ describe('runHil on serial boards', () => {
     expect(result!.error).toBeUndefined();
     // Names are matched loosely: the app reaches Espruino as UTF-8 bytes, so the "›" the runner
     // joins names with arrives encoded twice (reported; not the link's doing: frames are base64).
-    expect(result!.tests.map((t) => [t.name, t.status])).toEqual([
-      [expect.stringMatching(/^boot 1 .+ starts with nothing stored$/), 'passed'],
-      [expect.stringMatching(/^boot 1 .+ writes values to flash$/), 'passed'],
-      [expect.stringMatching(/^boot 2 .+ finds the values written before the reset$/), 'passed'],
-      [expect.stringMatching(/^boot 2 .+ a value deleted before the reset stays deleted$/), 'passed'],
-    ]);
+    expectResetSuitePassed(result!);
   });
 
   it('refuses a device without a port as a suite error naming why', async () => {
@@ -111,11 +117,6 @@ describe('runHil on Moddable boards behind serial ports (xsbug)', () => {
     const { serial } = await moddableBoard();
     const [result] = await runHil({ suites: findSuites(packageFile('hil-tests'), ['reset']), targets: ['moddable'], startBoard: serial.start });
     expect(result!.error).toBeUndefined();
-    expect(result!.tests.map((t) => [t.name, t.status])).toEqual([
-      [expect.stringMatching(/^boot 1 .+ starts with nothing stored$/), 'passed'],
-      [expect.stringMatching(/^boot 1 .+ writes values to flash$/), 'passed'],
-      [expect.stringMatching(/^boot 2 .+ finds the values written before the reset$/), 'passed'],
-      [expect.stringMatching(/^boot 2 .+ a value deleted before the reset stays deleted$/), 'passed'],
-    ]);
+    expectResetSuitePassed(result!);
   });
 });

@@ -14,7 +14,7 @@
  * install never leaves a mod that looks whole), set preference (string or buffer), set time, and
  * install space. A pty carries no DTR/RTS, so a host that opens the port after boot cannot reset
  * the board to catch its login: the board announces itself again whenever a tag names a machine
- * other than its own. A SYNC request takes it into the ROM bootloader (download-mode.ts).
+ * other than its own. A SYNC request takes it into the ROM bootloader (pty-board.ts).
  * Host-side code.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,8 +35,9 @@ import {
   u32,
   type HostEvent,
 } from '../xsbug/protocol.js';
-import { DownloadMode } from './download-mode.js';
-import { openBoardPort, type BoardPort } from './pty-port.js';
+import type { SerialPort } from 'serialport';
+import type { PtyPair } from '../esp-rom/sim/pty.js';
+import { PtyBoard } from './pty-board.js';
 
 /** Bytes of the mod partition. */
 export const INSTALL_SPACE = 1024 * 1024;
@@ -60,7 +61,7 @@ export interface ModdableBoardOptions {
   onLine?: (line: string) => void;
 }
 
-export class ModdableBoard {
+export class ModdableBoard extends PtyBoard {
   /** The running mod, if one runs. */
   device: XsDevice | undefined;
   /** The XS machine of this boot (a new one at each boot). */
@@ -69,46 +70,40 @@ export class ModdableBoard {
   private flash: Record<string, string>;
   /** Preferences set by the host: the mod sees them from the next boot (installers restart it). */
   private pending: Record<string, string | undefined> = {};
-  private readonly download: DownloadMode;
   private readonly decoder: HostStreamDecoder;
   private work: Promise<void> = Promise.resolve();
   private runDir: string | undefined;
   private stopped = false;
 
   private constructor(
-    private readonly port: BoardPort,
+    pair: PtyPair,
+    port: SerialPort,
     private readonly options: ModdableBoardOptions,
   ) {
+    super(pair, port);
     this.flash = { ...options.flash };
     if (options.mod) this.partition.set(options.mod);
-    this.download = new DownloadMode({
-      write: (bytes) => port.write(bytes),
-      drain: () => port.drain(),
-      enter: () => this.serially(() => this.halt()),
-      leave: () => this.serially(() => this.boot()),
-    });
     this.decoder = new HostStreamDecoder((event) => this.serially(() => this.command(event)));
-    port.port.on('data', (chunk: Buffer) => this.decoder.push(this.download.receive(chunk)));
   }
 
   static async start(options: ModdableBoardOptions = {}): Promise<ModdableBoard> {
-    const board = new ModdableBoard(await openBoardPort(), options);
+    const { pair, port } = await PtyBoard.openPort();
+    const board = new ModdableBoard(pair, port, options);
     board.serially(() => board.boot());
     await board.work;
     return board;
   }
 
-  /** The port to open: the board's USB serial port. */
-  get path(): string {
-    return this.port.path;
+  protected receive(bytes: Buffer): void {
+    this.decoder.push(bytes);
   }
 
-  get mode(): 'app' | 'download' {
-    return this.download.active ? 'download' : 'app';
+  protected enterDownload(): void {
+    this.serially(() => this.halt());
   }
 
-  get rom() {
-    return this.download.rom;
+  protected leaveDownload(): void {
+    this.serially(() => this.boot());
   }
 
   /** The engine's flash now (`domain.key` → binary string). */
@@ -140,7 +135,7 @@ export class ModdableBoard {
   }
 
   private send(bytes: Uint8Array): void {
-    if (!this.stopped && !this.download.active) this.port.write(bytes);
+    if (!this.stopped && !this.download.active) this.write(bytes);
   }
 
   /** One xsbug message from this boot's machine. */
@@ -270,7 +265,7 @@ export class ModdableBoard {
     await this.work;
     await this.halt();
     this.stopped = true;
-    await this.port.close();
+    await this.closePort();
   }
 }
 

@@ -3,14 +3,15 @@
  * opens as the board's USB serial port is one end of a socat pty pair; the board holds the other
  * and runs Espruino's console (EspruinoConsole) over a live EspruinoDevice (real time, sockets
  * bridged to the host's TCP, a VirtualBoard for pins and I2C, Storage that outlives reset() and
- * load()). A SYNC request takes it into the ROM bootloader (download-mode.ts), so `mote flash`
- * works against it; it boots Espruino again, with its Storage, when the ROM leaves. Host-side code.
+ * load()). A SYNC request takes it into the ROM bootloader (pty-board.ts), so `mote flash` works
+ * against it; it boots Espruino again, with its Storage, when the ROM leaves. Host-side code.
  */
 import type { BoardSpec } from '../../../firmware/hal/sim/board.js';
 import { EspruinoConsole } from '../../../firmware/host/espruino/console.js';
 import { EspruinoDevice } from '../../../firmware/host/espruino/device.js';
-import { DownloadMode } from './download-mode.js';
-import { openBoardPort, type BoardPort } from './pty-port.js';
+import type { SerialPort } from 'serialport';
+import type { PtyPair } from '../esp-rom/sim/pty.js';
+import { PtyBoard } from './pty-board.js';
 
 export interface SerialBoardOptions {
   board?: BoardSpec;
@@ -20,47 +21,36 @@ export interface SerialBoardOptions {
   onLine?: (line: string) => void;
 }
 
-export class SerialBoard {
+export class SerialBoard extends PtyBoard {
   /** The running Espruino (a new one after the board leaves download mode). */
   device: EspruinoDevice;
   private readonly console: EspruinoConsole;
-  private readonly download: DownloadMode;
 
   private constructor(
-    private readonly port: BoardPort,
+    pair: PtyPair,
+    port: SerialPort,
     private readonly options: SerialBoardOptions,
   ) {
-    this.console = new EspruinoConsole((bytes) => port.write(Buffer.from(bytes, 'latin1')));
-    this.download = new DownloadMode({
-      write: (bytes) => port.write(bytes),
-      drain: () => port.drain(),
-      enter: () => this.device.stop(),
-      leave: () => (this.device = this.boot(this.device.storage())),
-    });
+    super(pair, port);
+    this.console = new EspruinoConsole((bytes) => this.write(Buffer.from(bytes, 'latin1')));
     this.device = this.boot(options.storage);
-    port.port.on('data', (chunk: Buffer) => {
-      const forApp = this.download.receive(chunk);
-      if (forApp.length > 0) this.console.receive(forApp.toString('latin1'));
-    });
   }
 
   static async start(options: SerialBoardOptions = {}): Promise<SerialBoard> {
-    return new SerialBoard(await openBoardPort(), options);
+    const { pair, port } = await PtyBoard.openPort();
+    return new SerialBoard(pair, port, options);
   }
 
-  /** The port to open: the board's USB serial port. */
-  get path(): string {
-    return this.port.path;
+  protected receive(bytes: Buffer): void {
+    this.console.receive(bytes.toString('latin1'));
   }
 
-  /** 'app': Espruino's console; 'download': the ROM bootloader. */
-  get mode(): 'app' | 'download' {
-    return this.download.active ? 'download' : 'app';
+  protected enterDownload(): void {
+    this.device.stop();
   }
 
-  /** The ROM's view of the chip: its flash, as `mote flash` left it. */
-  get rom() {
-    return this.download.rom;
+  protected leaveDownload(): void {
+    this.device = this.boot(this.device.storage());
   }
 
   /** Espruino with `storage`, booting `.bootcde` when there is one. */
@@ -81,6 +71,6 @@ export class SerialBoard {
 
   async stop(): Promise<void> {
     this.device.stop();
-    await this.port.close();
+    await this.closePort();
   }
 }
