@@ -120,17 +120,19 @@ describe('mote hil --port', () => {
   it('runs suites on a board behind a serial port: build deployed with its settings, results read from the console', async () => {
     const pty = await board();
     const junit = path.join(mkdtempSync(path.join(os.tmpdir(), 'mote-hil-cli-')), 'results.xml');
-    const { code, stdout, stderr } = await mote('hil', 'kernel', 'reset', 'cloud', '--port', pty.path, '--board', 'esp32-devkitc', '--cloud-host', '127.0.0.2', '--junit', junit);
+    const { code, stdout, stderr } = await mote('hil', 'kernel', 'reset', 'ota', 'cloud', '--port', pty.path, '--board', 'esp32-devkitc', '--cloud-host', '127.0.0.2', '--junit', junit);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines.at(-1)).toMatch(/^hil: (\d+) passed, 0 failed, 0 skipped, 0 suite errors \(3 suites on espruino, [\d.]+ s\)$/);
-    for (const suite of ['kernel', 'reset', 'cloud']) expect(lines.some((l) => l.startsWith(`  ✓ ${suite} [espruino] `))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^hil: (\d+) passed, 0 failed, 0 skipped, 0 suite errors \(4 suites on espruino, [\d.]+ s\)$/);
+    for (const suite of ['kernel', 'reset', 'ota', 'cloud']) expect(lines.some((l) => l.startsWith(`  ✓ ${suite} [espruino] `))).toBe(true);
     // Both boots of the reset suite ran on the board, the second by load() over its console.
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ reset \[espruino\] boot 2 .+ finds the values written before the reset/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ reset \[espruino\] boot 2 › finds the values written before the reset/));
+    // An OTA update over the air: v1 wrote v2 to an app slot in Storage; load() booted v2 from it.
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}✓ ota \[espruino\] app v2 › confirms the image and reports the job SUCCEEDED/));
     const xml = readFileSync(junit, 'utf8');
     checkXml(xml);
-    expect(attr(xml, 'testsuite', 'name')).toEqual(['kernel (espruino)', 'reset (espruino)', 'cloud (espruino)']);
+    expect(attr(xml, 'testsuite', 'name')).toEqual(['kernel (espruino)', 'reset (espruino)', 'ota (espruino)', 'cloud (espruino)']);
     expect(attr(xml, 'testsuites', 'tests')).toEqual([/^hil: (\d+) passed/.exec(lines.at(-1)!)![1]]);
     expect(xml).not.toContain('<failure');
     // What the last suite left in the board's flash: its settings (the cloud at --cloud-host, which
@@ -147,7 +149,7 @@ describe('mote hil --port', () => {
     const { code, stdout, stderr } = await moteWith({ MOTE_HIL_PORT: `${first.path}, ${second.path}` }, 'hil', 'pubsub', 'kernel', 'reset', '--junit', junit);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^ {2}✓ pubsub \[espruino\] subscriber: subscriber .+ receives the publisher's ping/m);
+    expect(stdout).toMatch(/^ {2}✓ pubsub \[espruino\] subscriber: subscriber › receives the publisher's ping/m);
     expect(stdout).toMatch(/hil: \d+ passed, 0 failed, 0 skipped, 0 suite errors \(3 suites on espruino, /);
     // Reported in the order asked for, whichever lane ended first.
     expect(attr(readFileSync(junit, 'utf8'), 'testsuite', 'name')).toEqual(['pubsub (espruino)', 'kernel (espruino)', 'reset (espruino)']);
@@ -168,9 +170,9 @@ describe('mote hil --port', () => {
     const junit = path.join(mkdtempSync(path.join(os.tmpdir(), 'mote-hil-cli-')), 'results.xml');
     const { code, stdout, stderr } = await mote('hil', 'failing', '--port', pty.path, '--dir', fixtures, '--junit', junit);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^ {2}✗ failing \[espruino\] arithmetic .+ multiplies wrongly on purpose \(\d+ ms\)\n {6}expected \{product: 42\} to equal \{product: 43\}\n {6}device log:\n {8}about to multiply\n/m);
+    expect(stdout).toMatch(/^ {2}✗ failing \[espruino\] arithmetic › multiplies wrongly on purpose \(\d+ ms\)\n {6}expected \{product: 42\} to equal \{product: 43\}\n {6}device log:\n {8}about to multiply\n/m);
     expect(stdout).toMatch(/hil: 1 passed, 1 failed, 1 skipped, 0 suite errors/);
-    expect(stderr).toMatch(/^mote: 1 test failed, 0 suite errors; first: failing \[espruino\] arithmetic .+ multiplies wrongly on purpose: expected \{product: 42\} to equal \{product: 43\}\n$/);
+    expect(stderr).toMatch(/^mote: 1 test failed, 0 suite errors; first: failing \[espruino\] arithmetic › multiplies wrongly on purpose: expected \{product: 42\} to equal \{product: 43\}\n$/);
     const xml = readFileSync(junit, 'utf8');
     checkXml(xml);
     expect(xml).toContain('<failure message="expected {product: 42} to equal {product: 43}" type="AssertionError">');

@@ -7,7 +7,8 @@
  *
  * Espruino: the Espruino deploy (../deploy/espruino.ts) over the console: the app's data in
  * Storage erased (a clean flash, as a virtual board starts with), the suite's settings written as
- * Storage files (`domain.key`, the names the Storage HAL reads), the app written to `.bootcde`,
+ * Storage files (`domain.key`, the names the Storage HAL reads), the app written to `.bootcde`
+ * (as images.ts saves a program: 7-bit, so it means the same to an engine reading its bytes),
  * checked, and `load()`. A later boot is `load()` again (a fresh interpreter running the saved app
  * with Storage kept: the reset the app sees); stopping a board is `reset()`, leaving it idle at its
  * prompt with the app still saved.
@@ -19,13 +20,12 @@
  * leaves it running (unheard; the next install replaces it). The board's console is xsbug
  * messages: each `<log>` is one or more lines of the app.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { SerialPort } from 'serialport';
 import { deployEspruino, openPort, restartEspruino } from '../deploy/espruino.js';
 import { deployModdable } from '../deploy/moddable.js';
 import { packSourceArchive } from '../xsbug/archive.js';
 import { Command, DeviceStreamDecoder, encodeCommand } from '../xsbug/protocol.js';
+import { espruinoProgram } from './images.js';
 import type { HilTarget } from './suites.js';
 import { type BoardStart, type VirtualBoard, watchHalt } from './virtual.js';
 
@@ -51,7 +51,7 @@ function command(port: SerialPort, bytes: Uint8Array): Promise<void> {
 const serialTargets: Record<HilTarget, SerialTarget> = {
   espruino: {
     install: async (port, portPath, start, files) => {
-      const code = readFileSync(path.join(start.outDir, `${start.entryName}.js`), 'utf8');
+      const code = espruinoProgram(start.outDir, start.entryName);
       await deployEspruino({ path: portPath, port, code, files: { ...files, ...start.flash }, eraseData: true });
       return [];
     },
