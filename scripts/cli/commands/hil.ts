@@ -6,8 +6,9 @@
  *
  * Boards: `--virtual` runs them in this process (the live Espruino and XS device hosts); `--port`
  * (once per board; else MOTE_HIL_PORT, comma-separated; else the `--board`'s port found by its USB
- * VID:PID) puts each suite's build on boards behind serial ports (Espruino only so far): device i
- * of a suite on the i-th port; suites of one device run side by side, one per port.
+ * VID:PID) puts each suite's build on boards behind serial ports (Espruino over its console,
+ * Moddable as a mod over xsbug): device i of a suite on the i-th port; suites of one device run
+ * side by side, one per port.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
