@@ -199,7 +199,17 @@ export class MqttClient implements MqttConnection {
     sub.handlers.push(handler);
     if (done) sub.waiting.push(done);
     this.subscriptions[filter] = sub;
-    if (this.connected) this.sendSubscribe([filter]);
+    // After an UNSUBSCRIBE of the same filter, wait for its UNSUBACK: a broker that handles the two
+    // at once (aedes does) may apply the UNSUBSCRIBE last and drop the new subscription it granted.
+    if (this.connected && !this.unsubscribing(filter)) this.sendSubscribe([filter]);
+  }
+
+  private unsubscribing(filter: string): boolean {
+    for (const id in this.pending) {
+      const p = this.pending[id]!;
+      if (p.kind === 'unsubscribe' && p.filters.indexOf(filter) >= 0) return true;
+    }
+    return false;
   }
 
   unsubscribe(filter: string, handler?: MessageHandler, done?: Done): void {
@@ -350,7 +360,11 @@ export class MqttClient implements MqttConnection {
       case 'unsuback': {
         const p = this.pending[packet.packetId];
         delete this.pending[packet.packetId];
-        if (p && p.done) p.done();
+        if (!p) return;
+        // A subscription asked for while this UNSUBSCRIBE was on its way goes now.
+        const again = p.filters.filter((f) => this.subscriptions[f] !== undefined && !this.unsubscribing(f));
+        if (again.length > 0) this.sendSubscribe(again);
+        if (p.done) p.done();
         return;
       }
       case 'pingresp':
