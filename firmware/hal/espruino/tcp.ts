@@ -38,7 +38,8 @@ export class TCP implements TCPContract {
       self.received += data;
       if (o.onReadable) o.onReadable(data.length);
     });
-    this.socket.on('error', (error) => fail(new Error(`TCP: ${String(error)}`)));
+    // Espruino's socket errors are objects `{ code, message }`, not Errors.
+    this.socket.on('error', (error) => fail(new Error(`TCP: ${describeSocketError(error)}`)));
     this.socket.on('close', () => fail(new Error('TCP: connection closed by the peer')));
   }
 
@@ -58,4 +59,13 @@ export class TCP implements TCPContract {
     this.closed = true;
     this.socket.end();
   }
+}
+
+function describeSocketError(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as { code?: unknown; message?: unknown };
+    if (e.message !== undefined) return String(e.message) + (e.code !== undefined && e.code !== e.message ? ` (${String(e.code)})` : '');
+    if (e.code !== undefined) return String(e.code);
+  }
+  return String(error);
 }
