@@ -28,25 +28,30 @@ async function boards(count: number): Promise<{ virtual: SerialBoard[]; serial: 
 
 /** Every test of hil-tests/reset passed, in its two boots. */
 function expectResetSuitePassed(result: SuiteResult): void {
-    expect(result.tests.map((t) => [t.name, t.status])).toEqual([
-      ['boot 1 › starts with nothing stored', 'passed'],
-      ['boot 1 › writes values to flash', 'passed'],
-      ['boot 2 › finds the values written before the reset', 'passed'],
-      ['boot 2 › a value deleted before the reset stays deleted', 'passed'],
-    ]);
+  expect(result.tests.map((t) => [t.name, t.status])).toEqual([
+    ['boot 1 › starts with nothing stored', 'passed'],
+    ['boot 1 › writes values to flash', 'passed'],
+    ['boot 2 › finds the values written before the reset', 'passed'],
+    ['boot 2 › a value deleted before the reset stays deleted', 'passed'],
+  ]);
+}
+
+/** The fixture suite "failing" ran once: a pass, the device's own failure message with its log, a skip. */
+function expectFailingFixture(result: SuiteResult): void {
+  expect(result).toMatchObject({ status: 'failed', attempts: 1 });
+  expect(result.tests.map((t) => [t.status, t.message])).toEqual([
+    ['passed', undefined],
+    ['failed', 'expected {product: 42} to equal {product: 43}'],
+    ['skipped', 'not written yet'],
+  ]);
+  expect(result.tests[1]!.log).toEqual(['about to multiply']);
 }
 
 describe('runHil on serial boards', () => {
   it("reports a failing test with the device's own message, read from the port", async () => {
     const { virtual, serial } = await boards(1);
     const [result] = await runHil({ suites: findSuites(packageFile('scripts/lib/hil/fixtures'), ['failing']), targets: ['espruino'], startBoard: serial.start });
-    expect(result).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(result!.tests.map((t) => [t.status, t.message])).toEqual([
-      ['passed', undefined],
-      ['failed', 'expected {product: 42} to equal {product: 43}'],
-      ['skipped', 'not written yet'],
-    ]);
-    expect(result!.tests[1]!.log).toEqual(['about to multiply']);
+    expectFailingFixture(result!);
     // What else the console carried (Espruino's banner after load(), prompts) is device log, not a fault.
     expect(result!.logs.device).toContain('Espruino 2v29 (mote virtual board)');
     // The app stays saved on the board; stopping the suite left the interpreter idle.
@@ -100,13 +105,7 @@ describe('runHil on Moddable boards behind serial ports (xsbug)', () => {
   it("installs the suite as a mod and reports a failing test with the device's own message, read from xsbug logs", async () => {
     const { board, serial } = await moddableBoard();
     const [result] = await runHil({ suites: findSuites(packageFile('scripts/lib/hil/fixtures'), ['failing']), targets: ['moddable'], startBoard: serial.start });
-    expect(result).toMatchObject({ status: 'failed', attempts: 1 });
-    expect(result!.tests.map((t) => [t.status, t.message])).toEqual([
-      ['passed', undefined],
-      ['failed', 'expected {product: 42} to equal {product: 43}'],
-      ['skipped', 'not written yet'],
-    ]);
-    expect(result!.tests[1]!.log).toEqual(['about to multiply']);
+    expectFailingFixture(result!);
     // The suite's build is the mod the board runs.
     expect(board.device?.output).toContain('about to multiply');
   });
