@@ -70,7 +70,7 @@ describe('mote hil --virtual', () => {
     expect(attr(xml, 'testsuites', 'failures')).toEqual(['0']);
     expect(xml).toContain('<testcase classname="cloud.espruino.device" name="cloud › telemetry published by the device lands in the cloud&apos;s store" time="');
     expect(xml).not.toContain('<failure');
-  });
+  }, 180_000); // the whole HIL run: 14 suite runs (a hang guard, not a speed limit)
 
   it('fails with the device message of a failing test (exit 1), with the log, skip and JUnit failure', async () => {
     const junit = path.join(mkdtempSync(path.join(os.tmpdir(), 'mote-hil-cli-')), 'results.xml');

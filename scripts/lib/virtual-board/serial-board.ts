@@ -70,7 +70,8 @@ export class SerialBoard extends PtyBoard {
   }
 
   async stop(): Promise<void> {
-    this.device.stop();
+    // The port first: a byte arriving after the device stopped would reach a stopped console.
     await this.closePort();
+    this.device.stop();
   }
 }
